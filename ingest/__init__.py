@@ -1,0 +1,1 @@
+"""Ingest: load documents, parse the work plan into records, chunk, embed and index in Chroma."""

@@ -1,0 +1,63 @@
+"""`python -m ingest` indexes the corpus; `python -m ingest records --json` prints the parsed plan records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .pipeline import load_corpus, run_ingest
+from .settings import Settings
+from .units import AliasTable
+
+
+def _records(settings: Settings, as_json: bool) -> int:
+    corpus = load_corpus(settings.corpus_dir, AliasTable.load(), settings.plan_doc)
+    records = [r for plan in corpus.plans for r in plan.records()]
+    if as_json:
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        for r in records:
+            print(f"{r['item']:>3}. {r['title']}  [{r['section']}]\n     牵头：{r['lead_unit']}  责任单位：{'、'.join(r['units'])}")
+    for err in corpus.errors:
+        print(f"error: {err}", file=sys.stderr)
+    return 1 if corpus.errors else 0
+
+
+def _index(settings: Settings) -> int:
+    from .factory import ModelUnavailable, make_embedder
+    from .store import IndexStore, StoreUnavailable, open_client
+
+    try:
+        store = IndexStore(open_client(settings), settings.collection)
+        embedder = make_embedder(settings)
+        report = run_ingest(settings.corpus_dir, store, embedder, AliasTable.load(), settings.plan_doc,
+                            show_bar=True)
+    except (ModelUnavailable, StoreUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser.add_argument("command", nargs="?", default="index", choices=["index", "records"])
+    parser.add_argument("--json", action="store_true", help="records: print a JSON array")
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: XZQA_CORPUS_DIR or ./corpus)")
+    parser.add_argument("--data", type=Path, help="data folder (default: XZQA_DATA_DIR or ./data)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {k: v for k, v in (("corpus_dir", args.corpus), ("data_dir", args.data)) if v}
+    settings = Settings(**overrides)
+    if args.command == "records":
+        return _records(settings, args.json)
+    return _index(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
