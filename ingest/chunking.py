@@ -61,7 +61,7 @@ def plan_chunks(doc: Document, plan: Plan) -> list[Chunk]:
         embed = f"{task.section} 第{task.item}项 {task.title}。{task.body}\n责任单位：{units}"
         meta = _base_meta(doc, "task") | {
             "section": task.section, "item": task.item, "units": units, "lead_unit": task.lead_unit,
-            "task_title": task.title,
+            "task_title": task.title, "listed_units": "、".join(task.listed_units), "unit_text": task.unit_text,
         }
         chunks.append(_chunk(doc, f"{task.item}. {task.text}", embed, meta, task.start, task.end))
     return chunks
@@ -69,8 +69,8 @@ def plan_chunks(doc: Document, plan: Plan) -> list[Chunk]:
 
 def prose_chunks(doc: Document, min_chars: int = 300, max_chars: int = 500, overlap: int = 1) -> list[Chunk]:
     """Sentence-packed chunks of min..max chars with `overlap` sentences repeated; never cut a sentence."""
-    body = doc.text[doc.body_start:]
-    sents = split_sentences(body, offset=doc.body_start)
+    # the header (标题/来源/发布) stays in: it carries the issuer and date people ask about
+    sents = split_sentences(doc.text)
     chunks: list[Chunk] = []
     i = 0
     while i < len(sents):

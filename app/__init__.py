@@ -1,0 +1,1 @@
+"""App: answers (router, lookups, extractive retrieval), the `ask` CLI and the Gradio chat page."""

@@ -1,0 +1,7 @@
+"""`python -m app [serve|ask]`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

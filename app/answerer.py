@@ -1,0 +1,118 @@
+"""Route a question to an exact record lookup, hybrid retrieval or a refusal; resolve follow-ups."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from retriever.index import KnowledgeIndex
+from retriever.understand import ParsedQuestion
+
+from . import lookup
+from .extractive import retrieval_answer
+from .models import Answer, DialogueContext
+
+log = logging.getLogger(__name__)
+
+# Clauses that try to instruct the system; they are dropped before the question is read.
+_INJECTION = re.compile(r"忽略|无视|不要管|系统通知|系统提示|管理员权限|你现在是|扮演|ignore|disregard|system prompt",
+                        re.IGNORECASE)
+_PRONOUN = re.compile(r"它|该单位|这个单位|这个部门|该部门|他们|它们|这项|该项|这一项|这条|上面|刚才")
+_PLACES = ("镇巴县", "尖扎县", "镇巴", "尖扎")
+_LOOKUP_INTENTS = {"tasks", "count", "together", "alone", "lead", "list"}
+
+
+def strip_instructions(text: str) -> tuple[str, bool]:
+    """Drop clauses that carry instructions (prompt injection); report whether any were found."""
+    clauses = re.split(r"(?<=[，,。！!；;])|(?=【)", text)
+    kept = [c for c in clauses if not _INJECTION.search(c)]
+    cleaned = "".join(kept).strip("，,。 ")
+    return (cleaned or text), len(kept) != len(clauses)
+
+
+class Answerer:
+    """Answers one question at a time from a KnowledgeIndex; holds no per-user state."""
+
+    def __init__(self, index: KnowledgeIndex, max_chars: int = 500, top_k: int = 5, phraser=None):
+        self.index = index
+        self.max_chars = max_chars
+        self.top_k = top_k
+        self.phraser = phraser  # optional LLM rewording, see app.llm
+
+    def answer(self, question: str, context: DialogueContext | None = None) -> Answer:
+        started = time.perf_counter()
+        result = self._answer(question if isinstance(question, str) else "", context)
+        if self.phraser is not None and result.found and result.mode == "retrieval":
+            result = self.phraser.rephrase(result)
+        result.ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _answer(self, question: str, context: DialogueContext | None) -> Answer:
+        text = re.sub(r"\s+", " ", question).strip()
+        if not text:
+            return Answer(question=question, answer="请输入一个问题，例如：区总工会负责哪些任务？", found=False,
+                          mode="refusal", notice="empty question")
+        notice = ""
+        if len(text) > self.max_chars:
+            text = text[: self.max_chars]
+            notice = f"问题过长，只按前 {self.max_chars} 个字回答。"
+        if not self.index.records and not len(self.index):
+            return Answer(question=question, answer="索引为空：还没有导入任何文档。", found=False, mode="refusal",
+                          notice="empty index")
+        cleaned, injected = strip_instructions(text)
+        if injected:
+            notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
+        q = self.index.parser.parse(cleaned)
+        query = cleaned
+        if context is not None:
+            q, query = self._resolve_followup(q, cleaned, context)
+        result = self._route(q, query)
+        result.question = question
+        result.notice = notice
+        result.resolved_question = query
+        result.context = DialogueContext(question=query, units=q.units, items=q.items, sections=q.sections,
+                                         intents=set(q.intents), mode=result.mode)
+        return result
+
+    def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
+        """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '尖扎县呢' read against the previous turn."""
+        has_ref = bool(q.units or q.items or q.sections)
+        if not has_ref and _PRONOUN.search(text):
+            if ctx.items and ({"who", "lead"} & q.intents or not ctx.units):
+                q.items = list(ctx.items)
+            elif ctx.units:
+                q.units = list(ctx.units)
+            elif ctx.sections:
+                q.sections = list(ctx.sections)
+            return q, text
+        if has_ref and q.is_bare_reference and ctx.intents:
+            # keep the previous question's intent for the new reference
+            q.intents |= ctx.intents - {"section_of"} if q.units else ctx.intents & {"who", "lead", "section_of"}
+            if q.units and len(q.units) == 1 and "together" in ctx.intents and ctx.units:
+                q.units = [ctx.units[0]] + q.units
+            return q, text
+        if not has_ref and ctx.question and len(text) <= 12 and text.rstrip("？?").endswith("呢"):
+            place = next((p for p in _PLACES if p in text), None)
+            if place:
+                prev = ctx.question
+                other = next((p for p in _PLACES if p in prev and p[:2] != place[:2]), None)
+                query = prev.replace(other, place) if other else f"{prev} {place}"
+                return self.index.parser.parse(query), query
+        return q, text
+
+    def _route(self, q: ParsedQuestion, query: str) -> Answer:
+        book = self.index.records
+        if book:
+            wants_units = bool({"who", "lead"} & q.intents)
+            if q.items and "section_of" in q.intents:
+                return lookup.section_of_items(book, q)
+            if q.items and (wants_units or not q.units):
+                return lookup.item_answer(book, q)
+            if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
+                return lookup.unit_tasks(book, q)
+            if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference):
+                return lookup.section_answer(book, q)
+            if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
+                return lookup.unknown_unit(book, q)
+        return retrieval_answer(self.index, q, query, k=self.top_k)

@@ -1,0 +1,147 @@
+"""Exact answers from the plan's records: unit task lists, task units, section contents."""
+
+from __future__ import annotations
+
+from retriever.models import TaskRecord
+from retriever.records import RecordBook
+from retriever.understand import ParsedQuestion
+
+from .models import Answer, Citation
+
+
+def task_citation(rec: TaskRecord, score: float = 1.0, highlights: list[str] | None = None) -> Citation:
+    return Citation(doc=rec.doc, title=rec.doc_title, section=rec.section, item=rec.item, units=list(rec.units),
+                    text=rec.text, score=score, highlights=highlights or [])
+
+
+def _task_line(rec: TaskRecord, unit: str | None = None) -> str:
+    role = f" — {rec.role(unit)}" if unit else ""
+    return f"- **第{rec.item}项 {rec.title}**（{rec.section}）{role}"
+
+
+def _inheritance_note(book: RecordBook, unit: str, tasks: list[TaskRecord]) -> str:
+    """Explain units that a task carries by a rule stated once (以下…均为责任单位，不再列出)."""
+    inherited = [t.item for t in tasks if t.listed_units and unit not in t.listed_units]
+    if not inherited:
+        return ""
+    source = next((t for t in book.tasks if unit in t.listed_units and "以下" in t.unit_text), None)
+    where = f"第{source.item}项的责任单位中写明“以下{unit.removeprefix('区')}均为责任单位，不再列出”" if source else "要点的统一说明"
+    span = f"第{inherited[0]}–{inherited[-1]}项" if len(inherited) > 2 else "、".join(f"第{i}项" for i in inherited)
+    return f"\n\n说明：{span}的责任单位中未单独列出{unit}，但{where}，因此这些任务都由其负责。"
+
+
+def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """A unit's complete task list (or intersection / sole-responsibility / lead-only variants)."""
+    units = q.units
+    if q.sections:
+        scope = {i for n in q.sections if book.section(n) for i in book.section(n).items}
+    else:
+        scope = None
+
+    def scoped(tasks: list[TaskRecord]) -> list[TaskRecord]:
+        return [t for t in tasks if scope is None or t.item in scope]
+
+    parts: list[str] = []
+    cited: dict[int, TaskRecord] = {}
+    if len(units) >= 2 and "together" in q.intents:
+        tasks = scoped(book.shared_by(units))
+        names = "和".join(units)
+        if tasks:
+            parts.append(f"{names}共同负责的任务共 **{len(tasks)}** 项：")
+            parts += [_task_line(t) for t in tasks]
+        else:
+            parts.append(f"要点中没有{names}共同负责的任务。")
+        cited.update((t.item, t) for t in tasks)
+    else:
+        for unit in units:
+            if "alone" in q.intents:
+                tasks = scoped(book.alone(unit))
+                others = [u for u in book.universal_units() if u != unit]
+                extra = f"（不计每项任务都有的{'、'.join(others)}）" if others else ""
+                head = f"仅由**{unit}**负责的任务{extra}共 **{len(tasks)}** 项" + ("：" if tasks else "。")
+            elif "lead" in q.intents and "who" not in q.intents:
+                tasks = scoped(book.led_by(unit))
+                head = f"**{unit}**牵头（责任单位中列第一位）的任务共 **{len(tasks)}** 项" + ("：" if tasks else "。")
+            else:
+                tasks = scoped(book.tasks_of(unit))
+                led = sum(1 for t in tasks if t.lead_unit == unit)
+                head = (f"**{unit}**在要点中负责 **{len(tasks)}** 项任务（牵头 {led} 项，参与 {len(tasks) - led} 项）："
+                        if tasks else f"要点没有给**{unit}**分配任务。")
+            parts.append(head)
+            parts += [_task_line(t, unit) for t in tasks]
+            parts.append(_inheritance_note(book, unit, tasks))
+            cited.update((t.item, t) for t in tasks)
+    text = "\n".join(p for p in parts if p)
+    citations = [task_citation(cited[i]) for i in sorted(cited)]
+    return Answer(question=q.text, answer=text, found=True, mode="lookup", citations=citations)
+
+
+def unknown_unit(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """The plan names no such unit: say so, with the closest known names (never a silent guess)."""
+    lines = []
+    for name in q.unknown_units[:1]:
+        close = q.suggestions.get(name) or []
+        lines.append(f"要点没有给「{name}」分配任务，责任单位中也没有这个单位。")
+        if close:
+            lines.append(f"名称相近的责任单位：{'、'.join(close)}。如果您问的是其中之一，请用它的名称再问一次。")
+    lines.append(f"要点中的责任单位共 {len(book.units)} 个：{'、'.join(book.units)}。")
+    return Answer(question=q.text, answer="\n\n".join(lines), found=False, mode="lookup")
+
+
+def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """A task's title, section, lead and all responsible units, with the clause."""
+    parts, cited = [], []
+    for n in q.items:
+        rec = book.task(n)
+        if rec is None:
+            parts.append(f"要点共 {len(book.tasks)} 项任务，没有第{n}项。")
+            continue
+        cited.append(rec)
+        parts.append(f"**第{rec.item}项 {rec.title}**（属于“{rec.section}”）")
+        if "lead" in q.intents and "who" not in q.intents:
+            parts.append(f"- 牵头单位（责任单位中列第一位）：**{rec.lead_unit}**")
+        else:
+            parts.append(f"- 牵头单位：{rec.lead_unit}")
+        parts.append(f"- 责任单位（{len(rec.units)} 个）：{'、'.join(rec.units)}")
+        note = [u for u in rec.units if rec.listed_units and u not in rec.listed_units]
+        if note:
+            parts.append(f"- 其中{'、'.join(note)}依据要点“以下…均为责任单位，不再列出”的统一说明计入。")
+        if not ({"who", "lead"} & q.intents):
+            parts.append(f"\n> {rec.text}\n")
+    if not cited:
+        return Answer(question=q.text, answer="\n".join(parts), found=False, mode="refusal")
+    return Answer(question=q.text, answer="\n".join(parts), found=True, mode="item",
+                  citations=[task_citation(r) for r in cited])
+
+
+def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """The tasks of a section, with their lead units."""
+    parts, cited = [], []
+    for n in q.sections:
+        sec = book.section(n)
+        if sec is None:
+            parts.append(f"要点共 {len(book.sections)} 个部分，没有第{n}部分。")
+            continue
+        tasks = [book.task(i) for i in sec.items]
+        parts.append(f"**{sec.name}**共 **{len(tasks)}** 项任务：")
+        parts += [f"- 第{t.item}项 {t.title}（牵头：{t.lead_unit}）" for t in tasks]
+        cited += tasks
+    if not cited:
+        return Answer(question=q.text, answer="\n".join(parts), found=False, mode="refusal")
+    return Answer(question=q.text, answer="\n".join(parts), found=True, mode="section",
+                  citations=[task_citation(t) for t in cited])
+
+
+def section_of_items(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """Which section a task belongs to."""
+    parts, cited = [], []
+    for n in q.items:
+        rec = book.task(n)
+        if rec is None:
+            parts.append(f"要点共 {len(book.tasks)} 项任务，没有第{n}项。")
+            continue
+        parts.append(f"第{n}项“{rec.title}”属于 **{rec.section}**。")
+        cited.append(rec)
+    found = bool(cited)
+    return Answer(question=q.text, answer="\n".join(parts), found=found, mode="item" if found else "refusal",
+                  citations=[task_citation(r) for r in cited])

@@ -1,0 +1,1 @@
+"""Evaluation: score xiezuo-qa and baseline pipelines on the dev question set."""

@@ -1,0 +1,1 @@
+"""Retriever: question understanding, exact record lookups and hybrid (BM25 + dense) retrieval."""
