@@ -30,10 +30,11 @@ class JiebaTokenizer:
             if len(word) >= 2:
                 self._tk.add_word(word, freq=20000)
 
-    def tokens(self, text: str) -> list[str]:
-        """Search-mode tokens (words and their sub-words), lower-cased, without stopwords or punctuation."""
+    def tokens(self, text: str, search: bool = True) -> list[str]:
+        """Tokens (search mode adds sub-words), lower-cased, without stopwords or punctuation."""
         out = []
-        for tok in self._tk.cut_for_search(text.lower()):
+        cut = self._tk.cut_for_search(text.lower()) if search else self._tk.cut(text.lower())
+        for tok in cut:
             tok = tok.strip()
             if tok and tok not in STOPWORDS and _TOKEN_OK.search(tok):
                 out.append(tok)

@@ -132,9 +132,10 @@ class QuestionParser:
             for m in _ORG.finditer(masked.replace("\u0000", " ")):
                 name = re.sub(r"^(请问|那么|那|问一下|我想知道|想问)", "", m.group(1))
                 after = masked[m.end():m.end() + 4]
-                subject = name.startswith(("区", "县", "市", "通州", "南通")) or (
-                    len(name) <= 6 and re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|呢|[？?]|$", after))
-                if len(name) >= 3 and subject and "东西部" not in name:
+                bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", masked.replace("\u0000", ""))
+                subject = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (
+                    len(name) <= 6 and re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作", after))
+                if len(name) >= 3 and subject and "东西部" not in name and not name.startswith(("和", "与", "及", "的")):
                     q.unknown_units.append(name)
                     q.suggestions[name] = self.suggest(name)
         q.residue = masked.replace("\u0000", "")

@@ -1,0 +1,73 @@
+"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 责任分工 / 文档 / 关于 tabs and the /answer API."""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from ..service import Service
+from .about import AboutPanel
+from .api import make_api_answer
+from .chat import ChatPanel
+from .documents import DocumentsPanel
+from .matrix import MatrixPanel
+from .render import esc
+from .style import CSS, theme
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_demo", "Page", "make_api_answer"]
+
+
+class Page(gr.Blocks):
+    """gr.Blocks that brings its own theme and CSS to `launch()` (Gradio 6 takes them there, not in Blocks)."""
+
+    max_upload_mb: int | None = None
+
+    def launch(self, *args, **kwargs):
+        kwargs.setdefault("theme", theme())
+        kwargs.setdefault("css", CSS)
+        kwargs.setdefault("footer_links", ["api"])
+        if self.max_upload_mb:  # the upload route is open to anyone: cap it before the admin check
+            kwargs.setdefault("max_file_size", f"{self.max_upload_mb}mb")
+        return super().launch(*args, **kwargs)
+
+
+def _header(service: Service) -> str:
+    title = service.index.records.doc_title or "东西部协作工作要点"
+    return (f'<div id="xz-header"><h1>协作问答</h1><p>就《{esc(title)}》及相关文件提问，'
+            '回答附出处（文档、部分、任务序号）。<span class="xz-draft">征求意见稿</span></p></div>')
+
+
+def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
+    """Build the page for one Service; all per-user state lives in gr.State (nothing global)."""
+    chat = ChatPanel(service, stream_delay=stream_delay)
+    matrix = MatrixPanel(service)
+    documents = DocumentsPanel(service)
+    about = AboutPanel(service)
+    # delete_cache: uploaded files and downloads in Gradio's cache are removed after 6 h (checked hourly)
+    with Page(title="协作问答", analytics_enabled=False, fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
+        gr.HTML(_header(service))
+        with gr.Tabs(elem_id="xz-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="xz-tab-chat"):
+                chat.build()
+            with gr.Tab("责任分工", id="matrix", elem_id="xz-tab-matrix"):
+                matrix.build()
+            with gr.Tab("文档", id="docs", elem_id="xz-tab-docs"):
+                documents.build()
+            with gr.Tab("关于", id="about", elem_id="xz-tab-about"):
+                about.build()
+        chat.register_events()
+        matrix.register_events(demo)
+        documents.register_events(demo)
+        about.register_events(demo)
+        for event in documents.change_events:  # an upload/delete/re-index changes the matrix and corpus facts
+            event.then(matrix.refresh, inputs=matrix.refresh_inputs, outputs=matrix.refresh_outputs,
+                       api_visibility="private").then(about.refresh, outputs=about.components["corpus"],
+                                                      api_visibility="private")
+        gr.api(make_api_answer(service), api_name="answer")
+    demo.max_upload_mb = service.settings.max_upload_mb
+    demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about}
+    log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
+    return demo

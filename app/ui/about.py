@@ -1,0 +1,76 @@
+"""The 关于 tab: what the corpus holds, how answers are made, and how to cite them."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..service import Service
+from .render import escape_markdown
+
+METHOD = """
+### 回答是怎么来的
+
+1. **精确查询**：问“某单位负责哪些任务”“第N项由谁牵头”“某部分包括哪些任务”“哪些任务由几个单位共同负责”时，直接从要点解析出的任务记录（任务序号、标题、所属部分、责任单位）中查出，**完整列出、不遗漏**。
+   单位可用简称或别称（如“发改委”“区总工会”“妇联”）。
+2. **检索摘录**：其他问题（如“劳模疗休养是哪项工作”）用 BM25 关键词检索与向量语义检索混合排序（RRF 融合），从命中的条款中**摘录原文句子**作答，来源中以<mark>高亮</mark>标出作答的句子。
+3. **如实拒答**：文档中找不到依据时，直接说明“没有找到”，不编造。
+4. **追问**：同一对话中可以接着问“那区妇联呢”“它的责任单位是谁”“第二项呢”“尖扎县呢”，系统会结合上一问理解；点“清空对话”后重新开始。
+
+每个回答下方的“来源”可展开，列出文档标题、所属部分、任务序号、责任单位和条款原文。
+
+### 如何引用
+
+请引用原文件而不是本工具，写明 **文档标题、部分、任务序号**，例如：
+
+> 《2026年南通市通州区东西部协作工作要点（征求意见稿）》“三、消费帮扶增收行动”第6项“落实政府帮扶机制”。
+
+引用要点时请注明“征求意见稿”；正式印发稿的内容和编号可能不同，以正式文件为准。
+
+### 接口
+
+回答也可以通过 API 获取（与命令行 `python -m app ask --json` 的 JSON 相同）：
+
+```python
+from gradio_client import Client
+Client("http://127.0.0.1:7860/").predict("区总工会负责哪些任务", api_name="/answer")
+```
+"""
+
+
+class AboutPanel:
+    """A static explanation plus live corpus facts (refreshed on load and after document changes)."""
+
+    def __init__(self, service: Service):
+        self.service = service
+        self.components: dict[str, gr.components.Component] = {}
+
+    def corpus_markdown(self) -> str:
+        book = self.service.index.records
+        docs = self.service.documents()
+        lines = ["### 语料里有什么", ""]
+        if book:
+            lines.append(
+                f"- **《{escape_markdown(book.doc_title)}》**：共 {len(book.sections)} 个部分、{len(book.tasks)} 项任务、"
+                f"{len(book.units)} 个责任单位。这是一份**征求意见稿**（consultation draft），不是正式印发的文件，"
+                "内容仍可能修改。")
+        else:
+            lines.append("- 索引中还没有工作要点。")
+        related = [d for d in docs if d["doc"] != book.doc]
+        if related:
+            lines.append(f"- 相关文件 {len(related)} 份（政策文件与新闻报道，用于背景问题）：")
+            lines += [f"  - {escape_markdown(d['title'])}" for d in related]
+        total = sum(d["chunks"] for d in docs)
+        lines.append(f"- 索引共 {len(docs)} 份文档、{total} 个片段。文档由管理员在“文档”页维护。")
+        return "\n".join(lines)
+
+    def refresh(self) -> str:
+        return self.corpus_markdown()
+
+    def build(self) -> None:
+        with gr.Column(elem_classes="xz-about"):
+            corpus = gr.Markdown(self.corpus_markdown(), elem_id="xz-about-corpus")
+            gr.Markdown(METHOD)
+        self.components = {"corpus": corpus}
+
+    def register_events(self, demo: gr.Blocks) -> None:
+        demo.load(self.refresh, outputs=self.components["corpus"], api_visibility="private")

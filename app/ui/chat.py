@@ -1,0 +1,113 @@
+"""The 问答 tab: streamed answers with collapsible sources, example questions and follow-up context."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import gradio as gr
+
+from ..models import DialogueContext
+from ..service import Service
+from .render import answer_body, answer_message, escape_markdown, stream_pieces
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "区总工会负责哪些任务",
+    "第7项由谁牵头",
+    "消费帮扶增收行动包括哪些任务",
+    "劳模疗休养是哪项工作",
+    "发改委和商务局共同负责哪些任务",
+)
+
+PLACEHOLDER = (
+    "**有关《2026年南通市通州区东西部协作工作要点（征求意见稿）》的问题，都可以在这里问。**\n\n"
+    "可以问：某单位负责哪些任务、第N项由谁牵头、某部分包括哪些任务、某项工作的具体内容。"
+    "回答之后可以接着追问，例如“那区妇联呢”“它的责任单位是谁”。"
+)
+
+ChatOutputs = tuple[str, list[dict], DialogueContext | None]
+
+
+class ChatPanel:
+    """Chat handlers (plain methods, testable without a browser) and their Gradio wiring."""
+
+    def __init__(self, service: Service, stream_delay: float = 0.02):
+        self.service = service
+        self.stream_delay = stream_delay
+        self.components: dict[str, gr.components.Component] = {}
+
+    # --- handlers -------------------------------------------------------------------------------
+    def respond(self, message: str, history: list[dict] | None,
+                context: DialogueContext | None) -> Iterator[ChatOutputs]:
+        """Answer one question: yield the user turn, then the answer growing piece by piece, then sources."""
+        history = list(history or [])
+        question = (message or "").strip()
+        if not question:
+            yield "", list(history), context
+            return
+        history.append({"role": "user", "content": escape_markdown(question)})
+        history.append({"role": "assistant", "content": "…"})
+        yield "", list(history), context
+        try:
+            ans = self.service.ask(question, context)
+        except Exception:  # keep the chat usable; the log has the traceback
+            log.exception("answering failed: %r", question)
+            history[-1] = {"role": "assistant", "content": "出错了：这个问题暂时无法回答，请换个问法或稍后再试。"}
+            yield "", list(history), context
+            return
+        log.info("answered %r mode=%s found=%s in %.0f ms", question[:60], ans.mode, ans.found, ans.ms)
+        shown = ""
+        for piece in stream_pieces(answer_body(ans)):
+            shown += piece
+            history[-1] = {"role": "assistant", "content": shown}
+            yield "", list(history), context
+            if self.stream_delay:
+                time.sleep(self.stream_delay)
+        history[-1] = {"role": "assistant", "content": answer_message(ans)}
+        yield "", list(history), ans.context
+
+    def clear(self) -> ChatOutputs:
+        """Empty chat and no follow-up context."""
+        return "", [], None
+
+    # --- layout ---------------------------------------------------------------------------------
+    def build(self) -> None:
+        with gr.Column(elem_classes="xz-chat"):
+            chatbot = gr.Chatbot(
+                label="问答", show_label=False, height="62vh", min_height=420, placeholder=PLACEHOLDER, elem_id="xz-chatbot",
+                sanitize_html=True, allow_tags=False, latex_delimiters=[], feedback_options=None,
+                buttons=["copy"], layout="bubble",
+            )
+            with gr.Row(equal_height=True):
+                box = gr.Textbox(placeholder="输入问题，回车提问，例如：区总工会负责哪些任务", show_label=False,
+                                 lines=1, max_lines=4, scale=8, autofocus=True, elem_id="xz-question",
+                                 container=False)
+                ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="xz-ask")
+                clear = gr.Button("清空对话", variant="secondary", scale=1, min_width=96, elem_id="xz-clear")
+            gr.Markdown("**示例问题**（点击即问）", elem_classes="xz-examples-label")
+            with gr.Row(elem_classes="xz-examples"):
+                examples = [gr.Button(q, size="sm", variant="secondary", min_width=60) for q in EXAMPLES]
+        context = gr.State(None)
+        self.components = {"chatbot": chatbot, "box": box, "ask": ask, "clear": clear, "context": context}
+        self.examples = examples
+
+    def register_events(self) -> None:
+        c = self.components
+        outputs = [c["box"], c["chatbot"], c["context"]]
+        inputs = [c["box"], c["chatbot"], c["context"]]
+        for trigger in (c["box"].submit, c["ask"].click):
+            trigger(self.respond, inputs=inputs, outputs=outputs, api_visibility="private",
+                    show_progress="hidden")
+        for button, question in zip(self.examples, EXAMPLES, strict=True):
+            button.click(self._example(question), inputs=[c["chatbot"], c["context"]], outputs=outputs,
+                         api_visibility="private", show_progress="hidden")
+        c["clear"].click(self.clear, outputs=outputs, api_visibility="private")
+        c["chatbot"].clear(self.clear, outputs=outputs, api_visibility="private")
+
+    def _example(self, question: str):
+        def ask_example(history: list[dict] | None, context: DialogueContext | None) -> Iterator[ChatOutputs]:
+            yield from self.respond(question, history, context)
+        return ask_example

@@ -1,0 +1,175 @@
+"""The 文档 tab: indexed documents, and a password-protected admin area to upload, delete and re-index."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from ..service import Service, UploadRejected
+from .render import esc
+
+log = logging.getLogger(__name__)
+
+HEADERS = ["文档 ID", "标题", "类型", "分块数", "索引时间"]
+DISABLED = "未设置管理员密码（XZQA_ADMIN_PASSWORD），上传已停用"
+WRONG = "管理员密码错误，未作任何改动。"
+SUFFIXES = [".txt", ".md", ".docx", ".pdf"]
+
+ProgressFn = Callable[..., object]
+
+
+def _status(text: str, kind: str = "info") -> str:
+    return f'<div class="xz-status xz-{kind}">{esc(text).replace(chr(10), "<br>")}</div>'
+
+
+def _adapter(progress: ProgressFn | None, desc: str) -> Callable[[int, int], None] | None:
+    """Service progress callbacks (done, total) → a Gradio progress bar."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        progress((done, total), desc=desc, unit="块")
+    return report
+
+
+class DocumentsPanel:
+    """Document table and admin handlers (plain methods) and their Gradio wiring."""
+
+    def __init__(self, service: Service):
+        self.service = service
+        self.components: dict[str, gr.components.Component] = {}
+        self.change_events: list = []
+
+    # --- data -----------------------------------------------------------------------------------
+    def table(self) -> list[list]:
+        return [[d["doc"], d["title"], d["kind"], d["chunks"], d["indexed_at"]] for d in self.service.documents()]
+
+    def doc_choices(self) -> list[tuple[str, str]]:
+        return [(f"{d['title'][:40]}（{d['doc']}）", d["doc"]) for d in self.service.documents()]
+
+    def refresh(self):
+        """Outputs: document table, delete dropdown."""
+        return self.table(), gr.update(choices=self.doc_choices(), value=None)
+
+    # --- admin handlers -------------------------------------------------------------------------
+    def unlock(self, password: str | None):
+        """Outputs: status, admin controls group visibility."""
+        if not self.service.admin_enabled():
+            return _status(DISABLED, "warn"), gr.update(visible=False)
+        if not self.service.check_admin(password):
+            log.warning("admin unlock refused (wrong password)")
+            return _status(WRONG, "error"), gr.update(visible=False)
+        return _status("已验证管理员身份：可以上传、删除文档或重建索引。", "ok"), gr.update(visible=True)
+
+    def _refused(self, password: str | None) -> str | None:
+        if not self.service.admin_enabled():
+            return _status(DISABLED, "warn")
+        if not self.service.check_admin(password):
+            log.warning("admin action refused (wrong password)")
+            return _status(WRONG, "error")
+        return None
+
+    def upload(self, files: list[str] | str | None, password: str | None, progress: ProgressFn | None = None):
+        """Index uploaded files one by one; outputs: status, document table, delete dropdown, cleared file box."""
+        refused = self._refused(password)
+        if refused:
+            return refused, *self.refresh(), gr.update()
+        paths = [files] if isinstance(files, str) else list(files or [])
+        if not paths:
+            return _status("请先选择要上传的文件（.txt .md .docx .pdf）。", "warn"), *self.refresh(), gr.update()
+        messages, kind = [], "ok"
+        for path in paths:
+            name = Path(path).name
+            try:
+                data = Path(path).read_bytes()
+                messages.append(self.service.add_file(name, data, _adapter(progress, f"正在索引 {name}")))
+                log.info("uploaded %s (%d bytes)", name, len(data))
+            except UploadRejected as exc:
+                messages.append(str(exc))
+                kind = "error"
+            except OSError as exc:
+                log.exception("cannot read upload %s", name)
+                messages.append(f"{name}：无法读取上传的文件（{exc.strerror or exc}）")
+                kind = "error"
+        return _status("\n".join(messages), kind), *self.refresh(), None
+
+    def delete(self, doc_id: str | None, confirm: bool, password: str | None, progress: ProgressFn | None = None):
+        """Outputs: status, document table, delete dropdown, confirm checkbox."""
+        refused = self._refused(password)
+        if refused:
+            return refused, *self.refresh(), False
+        if not doc_id:
+            return _status("请先选择要删除的文档。", "warn"), *self.refresh(), False
+        if not confirm:
+            return _status("请勾选“确认删除”后再删除。", "warn"), *self.refresh(), False
+        try:
+            message, kind = self.service.delete_document(doc_id, _adapter(progress, "正在更新索引")), "ok"
+            log.info("deleted %s", doc_id)
+        except UploadRejected as exc:
+            message, kind = str(exc), "error"
+        return _status(message, kind), *self.refresh(), False
+
+    def reindex(self, password: str | None, progress: ProgressFn | None = None):
+        """Outputs: status, document table, delete dropdown."""
+        refused = self._refused(password)
+        if refused:
+            return refused, *self.refresh()
+        report = self.service.reindex(_adapter(progress, "正在重建索引"))
+        lines = [f"索引已更新：{report.summary()}", *report.errors]
+        return _status("\n".join(lines), "ok" if report.ok else "error"), *self.refresh()
+
+    # --- layout ---------------------------------------------------------------------------------
+    def build(self) -> None:
+        enabled = self.service.admin_enabled()
+        docs = gr.Dataframe(self.table(), headers=HEADERS, interactive=False, wrap=True, show_label=False, max_height=640,
+                            column_widths=["24%", "46%", "9%", "7%", "14%"], elem_id="xz-docs")
+        with gr.Accordion("管理员", open=True, elem_classes="xz-admin"):
+            if not enabled:
+                gr.HTML(_status(DISABLED, "warn"), elem_id="xz-admin-disabled")
+            with gr.Row(equal_height=True):
+                password = gr.Textbox(label="管理员密码", show_label=False, type="password", scale=4,
+                                      interactive=enabled, container=False, elem_id="xz-password",
+                                      placeholder="管理员密码（输入后点“验证”）" if enabled else "上传已停用")
+                unlock = gr.Button("验证", scale=1, min_width=80, interactive=enabled, elem_id="xz-unlock")
+            status = gr.HTML("", elem_id="xz-admin-status")
+            limit = self.service.settings.max_upload_mb
+            with gr.Column(visible=False, elem_id="xz-admin-controls") as controls:
+                files = gr.File(label=f"上传文档（{' '.join(SUFFIXES)}，单个不超过 {limit} MB；同名文件视为新版本）",
+                                file_count="multiple", file_types=SUFFIXES, type="filepath", elem_id="xz-upload",
+                                height=150)
+                upload = gr.Button("上传并索引", variant="primary")
+                with gr.Row(elem_classes="xz-filters"):
+                    doc = gr.Dropdown(self.doc_choices(), label="删除文档", scale=4)
+                    confirm = gr.Checkbox(label="确认删除", value=False, scale=1, min_width=100)
+                    delete = gr.Button("删除", variant="stop", scale=1, min_width=80, elem_classes="xz-reset")
+                reindex = gr.Button("重建索引（重新读取语料文件夹）", variant="secondary")
+        self.components = {"docs": docs, "password": password, "unlock": unlock, "status": status,
+                           "controls": controls, "files": files, "upload": upload, "doc": doc, "confirm": confirm,
+                           "delete": delete, "reindex": reindex}
+
+    def register_events(self, demo: gr.Blocks) -> None:
+        c = self.components
+        private = {"api_visibility": "private"}
+        c["unlock"].click(self.unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
+        c["password"].submit(self.unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
+
+        def upload(files, password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
+            return self.upload(files, password, progress)
+
+        def delete(doc_id, confirm, password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
+            return self.delete(doc_id, confirm, password, progress)
+
+        def reindex(password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
+            return self.reindex(password, progress)
+
+        self.change_events = [
+            c["upload"].click(upload, inputs=[c["files"], c["password"]],
+                              outputs=[c["status"], c["docs"], c["doc"], c["files"]], **private),
+            c["delete"].click(delete, inputs=[c["doc"], c["confirm"], c["password"]],
+                              outputs=[c["status"], c["docs"], c["doc"], c["confirm"]], **private),
+            c["reindex"].click(reindex, inputs=c["password"], outputs=[c["status"], c["docs"], c["doc"]], **private),
+        ]
+        demo.load(self.refresh, outputs=[c["docs"], c["doc"]], **private)

@@ -1,0 +1,59 @@
+"""Theme and CSS for the chat page (system fonts only: nothing is fetched from the network)."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+FONTS = ["Source Sans Pro", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+         "WenQuanYi Micro Hei", "ui-sans-serif", "system-ui", "sans-serif"]
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Default(primary_hue="red", secondary_hue="slate", neutral_hue="slate",
+                             font=[gr.themes.LocalFont(FONTS[0]), *FONTS[1:]],
+                             font_mono=["IBM Plex Mono", "ui-monospace", "monospace"])
+
+
+CSS = """
+.gradio-container { max-width: 1180px !important; width: 100% !important; margin: 0 auto !important; }
+#xz-header h1 { font-size: 1.6rem; margin: 0.2rem 0 0; }
+#xz-header p { color: var(--body-text-color-subdued); margin: 0.2rem 0 0.4rem; }
+.xz-draft { display: inline-block; font-size: 0.78rem; padding: 1px 8px; border-radius: 10px;
+            background: #fdecea; color: #a93226; border: 1px solid #f5b7b1; vertical-align: middle; }
+.xz-examples-label p { margin: 0.3rem 0 0 !important; font-size: 0.9rem; }
+.xz-examples button { flex: 0 1 auto !important; }
+.xz-sources { margin-top: 0.6rem; border-top: 1px dashed var(--border-color-primary); padding-top: 0.4rem; }
+.xz-sources summary { cursor: pointer; font-weight: 600; color: var(--color-accent); }
+.xz-cites { padding-left: 0; list-style: none; margin: 0.4rem 0 0; }
+.xz-cite { margin: 0 0 0.7rem; padding: 0.5rem 0.7rem; border-left: 3px solid #e6b0aa;
+           background: var(--background-fill-secondary); border-radius: 4px; }
+.xz-cite-head { font-weight: 600; }
+.xz-num { color: var(--color-accent); }
+.xz-where { color: var(--body-text-color-subdued); font-weight: 400; font-size: 0.9em; }
+.xz-units { font-size: 0.9em; margin: 0.2rem 0; color: var(--body-text-color-subdued); }
+.xz-clause { font-size: 0.92em; line-height: 1.65; }
+.xz-clause mark, .xz-about mark { background: #fff3b0; color: inherit; padding: 0 1px; }
+.xz-meta { font-size: 0.78em; color: var(--body-text-color-subdued); margin-top: 0.3rem; }
+.xz-hint { color: var(--body-text-color-subdued); font-size: 0.92em; padding: 0.3rem 0; }
+.xz-warn, .xz-status.xz-warn { color: #9a6700; background: #fff8e1; border: 1px solid #f3d37a;
+                               padding: 0.5rem 0.8rem; border-radius: 6px; }
+.xz-status.xz-error { color: #a93226; background: #fdecea; border: 1px solid #f5b7b1;
+                      padding: 0.5rem 0.8rem; border-radius: 6px; }
+.xz-status.xz-ok { color: #1e7b34; background: #e8f5e9; border: 1px solid #a5d6a7;
+                   padding: 0.5rem 0.8rem; border-radius: 6px; }
+.xz-lead, .xz-part { padding: 0 6px; border-radius: 3px; margin: 0 2px; }
+.xz-lead { background: #c0392b; color: #fff; }
+.xz-part { background: #fbe3e0; color: #7b241c; }
+.xz-task { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.7rem 0.9rem;
+           margin: 0.5rem 0; background: var(--background-fill-primary); }
+.xz-task-head { margin-bottom: 0.3rem; }
+.xz-task .xz-unit { display: inline-block; margin: 2px 6px 2px 0; padding: 1px 6px; border-radius: 4px;
+                    background: var(--background-fill-secondary); font-size: 0.88em; }
+.xz-task .xz-unit small { margin-left: 4px; color: var(--body-text-color-subdued); }
+.xz-task .xz-unit.focus { background: #fbe3e0; font-weight: 600; }
+#xz-matrix th, #xz-matrix td { text-align: center; }
+.xz-filters { align-items: flex-end !important; }
+.xz-reset { max-height: 42px; margin-bottom: 10px !important; }  /* buttons beside labelled inputs */
+.xz-downloads { justify-content: flex-start !important; }
+.xz-footer { text-align: center; font-size: 0.8rem; color: var(--body-text-color-subdued); }
+"""
