@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d %H:%M")}
     text = render(results, meta)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.md").write_text(text, encoding="utf-8")
-    (args.out / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False,
+    (args.out / f"{args.dev.stem}.md").write_text(text, encoding="utf-8")
+    (args.out / f"{args.dev.stem}.json").write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False,
                                                      indent=1), encoding="utf-8")
     print(text)
     return 0

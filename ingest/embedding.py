@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
+from threading import Lock
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ class SentenceTransformerEmbedder:
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
+        # repeated questions (examples, load, follow-ups) skip the model; small LRU
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_size = 2048
+        self._lock = Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -51,5 +57,15 @@ class SentenceTransformerEmbedder:
         return vecs.tolist()
 
     def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
         vec = self.model.encode([self.query_prefix + text], normalize_embeddings=True, show_progress_bar=False)
-        return vec[0].tolist()
+        out = vec[0].tolist()
+        with self._lock:
+            self._cache[text] = out
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out

@@ -156,12 +156,12 @@ def index_chunks(chunks: list[Chunk], store: IndexStore, embedder: Embedder, pro
 
 
 def run_ingest(corpus_dir: Path, store: IndexStore, embedder: Embedder, aliases: AliasTable, plan_doc: str,
-               progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
+               progress: Progress | None = None, show_bar: bool = False, batch: int = 32) -> IngestReport:
     """Index the corpus folder; unreadable files are reported and left out, the rest is indexed."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir, aliases, plan_doc)
     report = index_chunks(corpus.chunks, store, embedder, progress=progress, show_bar=show_bar,
-                          keep_docs=corpus.failed_docs)
+                          keep_docs=corpus.failed_docs, batch=batch)
     report.documents = len(corpus.documents)
     report.errors = corpus.errors
     report.seconds = time.perf_counter() - started

@@ -1,0 +1,69 @@
+"""A re-index killed midway (SIGKILL) leaves the previous index answering; the next run completes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from app.answerer import Answerer
+from ingest.pipeline import run_ingest
+from ingest.store import IndexStore, open_client
+from retriever.index import KnowledgeIndex
+
+from .conftest import ROOT, FakeEmbedder
+
+CHILD = textwrap.dedent("""
+    import sys, time, pathlib
+    sys.path.insert(0, {root!r})
+    from tests.conftest import FakeEmbedder
+    from ingest.settings import Settings
+    from ingest.store import IndexStore, open_client
+    from ingest.units import AliasTable
+    from ingest.pipeline import run_ingest
+
+    class Slow(FakeEmbedder):
+        def embed_passages(self, texts):
+            pathlib.Path({flag!r}).write_text("embedding")
+            time.sleep(0.5)
+            return super().embed_passages(texts)
+
+    s = Settings(data_dir={data!r}, corpus_dir={corpus!r})
+    run_ingest(s.corpus_dir, IndexStore(open_client(s), s.collection), Slow(), AliasTable.load(), s.plan_doc, batch=2)
+""")
+
+
+def test_killed_reindex_keeps_previous_index(settings, store, aliases, tmp_path):
+    first = run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
+    before = store.active_name()
+    # change every related document so the re-index has many batches to embed
+    for path in (settings.corpus_dir / "related").glob("*.txt"):
+        path.write_text(path.read_text("utf-8") + "\n新增一句。", "utf-8")
+    flag = tmp_path / "started"
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(root=str(ROOT), flag=str(flag), data=str(settings.data_dir),
+                                   corpus=str(settings.corpus_dir)), "utf-8")
+    child = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    deadline = time.time() + 60
+    while not flag.exists() and child.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.7)  # let it write at least one batch into the new generation
+    assert child.poll() is None, "re-index finished before it could be killed"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+
+    reopened = IndexStore(open_client(settings), settings.collection)
+    assert reopened.active_name() == before
+    index = KnowledgeIndex.load(reopened, FakeEmbedder(), aliases, settings.plan_doc)
+    assert len(index) == first.chunks
+    ans = Answerer(index).answer("区总工会负责哪些任务")
+    assert [c.item for c in ans.citations] == [6, 7]
+
+    report = run_ingest(settings.corpus_dir, reopened, FakeEmbedder(), aliases, settings.plan_doc)
+    assert report.ok and report.added > 0
+    names = [c if isinstance(c, str) else c.name for c in reopened.client.list_collections()]
+    generations = [n for n in names if n.startswith(f"{settings.collection}__g")]
+    assert generations == [reopened.active_name()]  # the interrupted generation was cleaned up

@@ -1,0 +1,133 @@
+"""End to end in Debian's headless Chromium: ask, read sources, download the matrix CSV, screenshot every tab."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import run_ingest
+from ingest.settings import Settings
+from ingest.units import AliasTable
+
+from .conftest import ROOT, FakeEmbedder
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS = ROOT / "docs"
+PASSWORD = "browser-test"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting:DeprecationWarning"),  # gradio vs pandas 3
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium): "
+                                                     "apt-get install -y chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path, corpus_dir):
+    from app.service import Service
+    from app.ui import build_demo
+    from ingest.store import IndexStore, open_client
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, admin_password=PASSWORD, _env_file=None)
+    store = IndexStore(open_client(settings), settings.collection)
+    emb = FakeEmbedder()
+    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
+    service = Service(settings, store, emb)
+    demo = build_demo(service)
+    port = _free_port()
+    demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port,
+                                                   prevent_thread_lock=True, quiet=True)
+    assert demo.max_file_size == settings.max_upload_mb * 1024 * 1024  # uploads are capped before the admin check
+    try:
+        yield service, f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def _tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_timeout(400)
+
+
+def test_chat_page_in_chromium(served):
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    service, url = served
+    started = time.monotonic()
+    DOCS.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN", accept_downloads=True)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.wait_for_selector("#xz-question textarea", timeout=20000)
+
+            # ask; the answer lists tasks 6 and 7 and its sources render as a collapsible list
+            page.fill("#xz-question textarea", "区总工会负责哪些任务")
+            page.keyboard.press("Enter")
+            sources = page.locator("#xz-chatbot details.xz-sources").last
+            sources.wait_for(timeout=20000)
+            bot = page.locator("#xz-chatbot .bot-row").last
+            text = bot.inner_text()
+            assert "第6项" in text and "第7项" in text and "落实政府帮扶机制" in text
+            sources.locator("summary").click()
+            cites = sources.locator("li.xz-cite")
+            assert cites.count() == 2
+            assert "责任单位" in cites.first.inner_text() and "第6项" in cites.first.inner_text()
+            page.screenshot(path=str(DOCS / "screenshot-chat.png"), full_page=True)
+
+            # matrix: click a cell to open the clause, then download the CSV
+            _tab(page, "责任分工")
+            page.locator("#xz-matrix [data-testid=cell-0-1]").wait_for(timeout=10000)
+            row = service.index.records.units.index("区总工会")
+            page.click(f"#xz-matrix [data-testid=cell-{row}-6]")
+            page.wait_for_function("document.querySelector('#xz-clause-view').innerText.includes('第6项')",
+                                   timeout=10000)
+            page.screenshot(path=str(DOCS / "screenshot-matrix.png"), full_page=True)
+            with page.expect_download(timeout=10000) as download:
+                page.click("#xz-csv")
+            raw = Path(download.value.path()).read_bytes()
+            assert download.value.suggested_filename.endswith(".csv") and raw.startswith(b"\xef\xbb\xbf")
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+            assert len([h for h in rows[0] if re.match(r"第\d+项", h)]) == 20
+            assert {r[0] for r in rows[1:]} == set(service.index.records.units)
+
+            # documents: the table, and the admin area after the password is checked
+            _tab(page, "文档")
+            assert page.locator("#xz-docs").inner_text().count("相关文件") == 6
+            page.fill("#xz-password input", PASSWORD)
+            page.click("#xz-unlock")
+            page.wait_for_selector("#xz-upload", timeout=10000)
+            page.screenshot(path=str(DOCS / "screenshot-docs.png"), full_page=True)
+
+            _tab(page, "关于")
+            assert "征求意见稿" in page.locator("#xz-about-corpus").inner_text()
+            page.screenshot(path=str(DOCS / "screenshot-about.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not errors, errors
+
+    # the named API endpoint returns what `ask --json` prints
+    from gradio_client import Client
+
+    got = Client(url, verbose=False).predict("区总工会负责哪些任务", api_name="/answer")
+    want = service.ask("区总工会负责哪些任务").to_dict()
+    got.pop("ms"), want.pop("ms")
+    assert got == want
+    assert time.monotonic() - started < 60
