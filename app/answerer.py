@@ -71,7 +71,10 @@ class Answerer:
         result.question = question
         result.notice = notice
         result.resolved_question = query
-        result.context = DialogueContext(question=query, units=q.units, items=q.items, sections=q.sections,
+        items = list(q.items)
+        if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
+            items = [result.citations[0].item]  # "它的责任单位是谁" after "劳模疗休养是哪项工作"
+        result.context = DialogueContext(question=query, units=q.units, items=items, sections=q.sections,
                                          intents=set(q.intents), mode=result.mode)
         return result
 
@@ -103,6 +106,10 @@ class Answerer:
 
     def _route(self, q: ParsedQuestion, query: str) -> Answer:
         book = self.index.records
+        if not (q.units or q.items or q.sections) and _PRONOUN.search(query) and len(query) <= 20 \
+                and {"who", "lead", "tasks", "count"} & q.intents:
+            return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
+                          "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
         if book:
             wants_units = bool({"who", "lead"} & q.intents)
             if q.items and "section_of" in q.intents:

@@ -28,6 +28,7 @@ _NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万
 _WHEN = re.compile(r"什么时候|何时|哪年|哪一年|几月|哪天|日期|时间")
 _DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|年度|年初|按月|按季")
 _WHERE = re.compile(r"在哪[里儿个]?(?:召开|开|举办|举行)|哪个城市|什么地方|地点|在哪召开")
+_HELD_AT = re.compile(r"在[\u4e00-\u9fa5]{2,8}(?:召开|举行|举办)")
 _PLACE = re.compile(r"在[\u4e00-\u9fa5]{2,6}(?:召开|举行|举办)|[\u4e00-\u9fa5]{2,4}(?:(?<!城)市|省|县)")
 
 
@@ -100,8 +101,10 @@ def _type_ok(question: str, terms: dict[str, float], sentences: list[str]) -> bo
     if wanted is None:
         return True
     for sent in sentences:
+        # the partner counties are named everywhere: they only count as a place in "在…召开"
         bare = re.sub(r"镇巴县|尖扎县|通州区|南通市|\d{4}年度?", "", sent)
-        if wanted.search(bare) and _coverage(terms, sent) >= 0.5:
+        typed = wanted.search(bare) or (wanted is _PLACE and _HELD_AT.search(sent))
+        if typed and _coverage(terms, sent) >= 0.5:
             return True
     return False
 
@@ -124,6 +127,16 @@ def cover(evidence: list[Evidence], max_hits: int = 4) -> tuple[list[Evidence], 
         if total >= 0.9 or len(chosen) >= max_hits:
             break
     return chosen, total
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Join extracted sentences; a line that had no end punctuation (a title) keeps a break after it."""
+    out = ""
+    for sent in sentences:
+        if out and not re.search(r"[。！？；!?;”’」』）)]$", out):
+            out += "；"
+        out += sent
+    return out
 
 
 def _citation(hit: Hit, highlights: list[str]) -> Citation:
@@ -195,12 +208,12 @@ def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: in
         return refusal(q.text, evidence, near=chosen[0])
     best = chosen[0]
     lead = "按语义最接近的条款是" if semantic else ""
-    parts = [f"{lead}{_source_line(best.hit)}：", "", "> " + "".join(best.sentences)]
+    parts = [f"{lead}{_source_line(best.hit)}：", "", "> " + join_sentences(best.sentences)]
     if best.hit.metadata.get("kind") == "task":
         m = best.hit.metadata
         parts += ["", f"牵头单位：{m.get('lead_unit', '')}；责任单位：{m.get('units', '')}"]
     for e in chosen[1:]:
-        parts += ["", f"另见{_source_line(e.hit)}：", "", "> " + "".join(e.sentences)]
+        parts += ["", f"另见{_source_line(e.hit)}：", "", "> " + join_sentences(e.sentences)]
     if semantic:
         parts += ["", "（问题中的说法与条款原文不同，这是按意思匹配的结果，请对照原文核实。）"]
     relevant = (chosen + [e for e in evidence if e not in chosen and e.coverage >= 0.5])[:k]
@@ -212,7 +225,7 @@ def refusal(question: str, evidence: list[Evidence], near: Evidence | None = Non
     """Say the corpus does not answer; mention a near miss in the text, but cite nothing as an answer."""
     text = "要点及相关文件中没有找到能回答这个问题的内容，无法给出答案。"
     if near is not None:
-        text += (f"\n\n最接近的是{_source_line(near.hit)}：“{''.join(near.sentences)}”——"
+        text += (f"\n\n最接近的是{_source_line(near.hit)}：“{join_sentences(near.sentences)}”——"
                  "但其中没有给出您问的具体数字、时间或地点。")
     text += "\n\n可以问：某单位负责哪些任务、第N项由谁负责、某部分包括哪些任务，或要点中某项工作的具体内容。"
     return Answer(question=question, answer=text, found=False, mode="refusal")

@@ -134,3 +134,23 @@ def test_related_document_is_cited_with_title_and_date(answerer):
     ans = answerer.answer("苏陕扶贫协作共建区中园第一次联席会议是什么时候召开的")
     assert ans.found and ans.citations[0].doc == "sxncb_20180103_sushan_quzhongyuan_lianxihui"
     assert ans.citations[0].date == "2018-01-03"
+
+
+def test_follow_up_after_a_retrieval_answer_uses_the_cited_task(answerer):
+    first = answerer.answer("劳模疗休养是哪项工作")
+    assert first.mode == "retrieval" and first.citations[0].item == 6
+    who = answerer.answer("它的责任单位是谁", first.context)
+    assert who.mode == "item" and items(who) == [6] and "区总工会" in who.answer
+
+
+def test_unresolvable_pronoun_asks_back(answerer):
+    ans = answerer.answer("它的责任单位是谁")
+    assert not ans.found and ans.citations == [] and "哪一项" in ans.answer
+
+
+def test_section_follow_up_and_place_swap(answerer):
+    sec = answerer.answer("第四部分包括哪些任务")
+    assert items(answerer.answer("第五部分呢", sec.context)) == [11, 12]
+    first = answerer.answer("镇巴县的特色产业有哪些")
+    swapped = answerer.answer("尖扎县呢", first.context)
+    assert "尖扎" in swapped.resolved_question and "镇巴" not in swapped.resolved_question
