@@ -101,9 +101,10 @@ class Service:
         return bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
 
     def _safe_name(self, filename: str) -> str:
-        name = Path(str(filename).replace("\\", "/")).name
-        if not name or name.startswith(".") or name != os.path.basename(name) or re.search(r"[\x00-\x1f]", name):
-            raise UploadRejected(f"不合法的文件名：{filename!r}")
+        name = str(filename)
+        # a path in the name ("../../x.txt") is refused, not silently stripped
+        if not name or "/" in name or "\\" in name or name.startswith(".") or re.search(r"[\x00-\x1f]", name):
+            raise UploadRejected(f"不合法的文件名：{filename!r}（不能包含路径或以“.”开头）")
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise UploadRejected(f"不支持的文件类型：{Path(name).suffix or '无扩展名'}（支持 {'、'.join(SUPPORTED_SUFFIXES)}）")
         return name
