@@ -112,9 +112,7 @@ class Answerer:
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
         if book:
             wants_units = bool({"who", "lead"} & q.intents)
-            if q.items and "section_of" in q.intents:
-                return lookup.section_of_items(book, q)
-            if q.items and (wants_units or not q.units):
+            if q.items and (wants_units or not q.units or "section_of" in q.intents):
                 return lookup.item_answer(book, q)
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
                 return lookup.unit_tasks(book, q)

@@ -14,6 +14,13 @@ def task_citation(rec: TaskRecord, score: float = 1.0, highlights: list[str] | N
                     text=rec.text, score=score, highlights=highlights or [])
 
 
+def _result(q: ParsedQuestion, parts: list[str], cited: list[TaskRecord], mode: str) -> Answer:
+    """An answer citing exactly the tasks it lists; nothing to cite means the reference did not exist."""
+    found = bool(cited)
+    return Answer(question=q.text, answer="\n".join(parts), found=found, mode=mode if found else "refusal",
+                  citations=[task_citation(r) for r in cited])
+
+
 def _task_line(rec: TaskRecord, unit: str | None = None) -> str:
     role = f" — {rec.role(unit)}" if unit else ""
     return f"- **第{rec.item}项 {rec.title}**（{rec.section}）{role}"
@@ -97,6 +104,9 @@ def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             parts.append(f"要点共 {len(book.tasks)} 项任务，没有第{n}项。")
             continue
         cited.append(rec)
+        if "section_of" in q.intents:  # 第N项属于哪个部分
+            parts.append(f"第{n}项“{rec.title}”属于 **{rec.section}**。")
+            continue
         parts.append(f"**第{rec.item}项 {rec.title}**（属于“{rec.section}”）")
         if "lead" in q.intents and "who" not in q.intents:
             parts.append(f"- 牵头单位（责任单位中列第一位）：**{rec.lead_unit}**")
@@ -108,10 +118,7 @@ def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             parts.append(f"- 其中{'、'.join(note)}依据要点“以下…均为责任单位，不再列出”的统一说明计入。")
         if not ({"who", "lead"} & q.intents):
             parts.append(f"\n> {rec.text}\n")
-    if not cited:
-        return Answer(question=q.text, answer="\n".join(parts), found=False, mode="refusal")
-    return Answer(question=q.text, answer="\n".join(parts), found=True, mode="item",
-                  citations=[task_citation(r) for r in cited])
+    return _result(q, parts, cited, "item")
 
 
 def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
@@ -126,22 +133,4 @@ def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
         parts.append(f"**{sec.name}**共 **{len(tasks)}** 项任务：")
         parts += [f"- 第{t.item}项 {t.title}（牵头：{t.lead_unit}）" for t in tasks]
         cited += tasks
-    if not cited:
-        return Answer(question=q.text, answer="\n".join(parts), found=False, mode="refusal")
-    return Answer(question=q.text, answer="\n".join(parts), found=True, mode="section",
-                  citations=[task_citation(t) for t in cited])
-
-
-def section_of_items(book: RecordBook, q: ParsedQuestion) -> Answer:
-    """Which section a task belongs to."""
-    parts, cited = [], []
-    for n in q.items:
-        rec = book.task(n)
-        if rec is None:
-            parts.append(f"要点共 {len(book.tasks)} 项任务，没有第{n}项。")
-            continue
-        parts.append(f"第{n}项“{rec.title}”属于 **{rec.section}**。")
-        cited.append(rec)
-    found = bool(cited)
-    return Answer(question=q.text, answer="\n".join(parts), found=found, mode="item" if found else "refusal",
-                  citations=[task_citation(r) for r in cited])
+    return _result(q, parts, cited, "section")
