@@ -40,6 +40,7 @@ def _service(settings: Settings, progress: bool):
         print(f"index built: {report.summary()}", file=sys.stderr)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
+    service.warm_up()
     return service
 
 

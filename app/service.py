@@ -51,6 +51,11 @@ class Service:
         store = IndexStore(open_client(settings), settings.collection)
         return cls(settings, store, make_embedder(settings), phraser=make_phraser(settings))
 
+    def warm_up(self) -> None:
+        """Pay one-off costs (first model call, tokenizer caches) before the first user question."""
+        self.answerer.answer("预热：协作工作怎么开展")
+        self.embedder.embed_query("预热")
+
     def _build_answerer(self) -> Answerer:
         index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc)
         return Answerer(index, max_chars=self.settings.max_question_chars, top_k=self.settings.top_k,
