@@ -69,7 +69,7 @@ class Answerer:
             q, query = self._resolve_followup(q, cleaned, context)
         result = self._route(q, query)
         result.question = question
-        result.notice = notice
+        result.notice = " ".join(x for x in (notice, result.notice) if x)
         result.resolved_question = query
         items = list(q.items)
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:

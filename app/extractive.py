@@ -162,6 +162,14 @@ def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: in
                      min_coverage: float = 0.5) -> Answer:
     """Answer from the best clauses, or refuse honestly when no clause covers the question."""
     hits, raw = index.search(query, k=k + 3)
+    result = _retrieval_answer(index, q, query, k, min_coverage, hits, raw)
+    if raw.get("dense_error"):
+        result.notice = "向量检索暂不可用（无法连接向量库），本次只按关键词检索。"
+    return result
+
+
+def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, min_coverage: float,
+                      hits: list[Hit], raw: dict) -> Answer:
     # lexical evidence also comes straight from BM25: RRF favours clauses that are merely in both runs
     seen = {h.id for h in hits}
     bm25_top = sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]

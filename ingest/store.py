@@ -17,22 +17,104 @@ class StoreUnavailable(RuntimeError):
     """The vector store cannot be reached (e.g. the Chroma server is down)."""
 
 
-def open_client(settings: Settings):
-    """Embedded PersistentClient in the data dir, or an HttpClient when a Chroma host is configured."""
-    import chromadb
+# A request to a Chroma server that stops answering fails after this long instead of hanging
+# (chromadb's HTTP client has no timeout of its own).
+HTTP_TIMEOUT_S = 60.0
+HTTP_CONNECT_TIMEOUT_S = 5.0
+
+
+def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def describe_client(client) -> str:
+    """'Chroma server at host:port' or 'Chroma folder <path>', for error messages."""
+    try:
+        cs = client.get_settings()
+        if cs.chroma_server_host:
+            return f"Chroma server at {cs.chroma_server_host}:{cs.chroma_server_http_port}"
+        if cs.persist_directory:
+            return f"Chroma folder {cs.persist_directory}"
+    except Exception:  # a stand-in client in a test, or an unusual client type
+        pass
+    return "vector store"
+
+
+def _set_http_timeout(client) -> None:
+    """Give the HttpClient's httpx session a finite timeout (best effort: a private attribute)."""
+    try:
+        import httpx
+
+        session = client._server._session
+        session.timeout = httpx.Timeout(HTTP_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S)
+    except Exception:  # another chromadb layout: keep its default
+        log.debug("could not set the Chroma HTTP timeout", exc_info=True)
+
+
+def open_client(settings: Settings):
+    """Embedded PersistentClient in the data dir, or an HttpClient when a Chroma host is configured.
+
+    chromadb's HttpClient talks to the server while it is built (identity, tenant and database checks), so a
+    server that is down fails here, as StoreUnavailable naming host:port.
+    """
+    import chromadb
+
     try:
         if settings.uses_server:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                       settings=chroma_settings)
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                         settings=_chroma_settings())
+            _set_http_timeout(client)
+            return client
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=_chroma_settings())
     except Exception as exc:  # connection refused, bad path, …
         where = (f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
                  if settings.uses_server else f"Chroma folder {settings.chroma_dir}")
-        raise StoreUnavailable(f"cannot open {where}: {exc}") from exc
+        raise StoreUnavailable(f"cannot open {where}: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _is_request_error(exc: BaseException) -> bool:
+    """Errors that are about the request, not about reaching the store: let them through unchanged."""
+    if isinstance(exc, (ValueError, KeyError, TypeError)):
+        return True
+    from chromadb.errors import ChromaError
+
+    if isinstance(exc, ChromaError):
+        try:
+            return int(exc.code()) < 500  # not found, invalid argument, already exists, …
+        except Exception:
+            return False
+    return False
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, (NotFoundError, ValueError, KeyError))
+
+
+class _GuardedCollection:
+    """A Chroma collection whose calls (add, get, count, query, …) report network failures as StoreUnavailable."""
+
+    def __init__(self, coll, store: IndexStore):
+        self._coll = coll
+        self._store = store
+
+    def __getattr__(self, attr):
+        value = getattr(self._coll, attr)
+        if callable(value):
+            return lambda *args, **kwargs: self._store._call(value, *args, **kwargs)
+        return value
+
+    def __repr__(self) -> str:
+        return f"<guarded {self._coll!r}>"
 
 
 @dataclass
@@ -50,22 +132,37 @@ class Snapshot:
 
 
 class IndexStore:
-    """Chunks live in `<name>__g<N>` collections; `<name>__meta` says which generation is active."""
+    """Chunks live in `<name>__g<N>` collections; `<name>__meta` says which generation is active.
+
+    Every call that reaches the store goes through `_call`: a store that cannot be reached (server down,
+    connection reset, timeout, server-side failure) raises StoreUnavailable naming the server or folder; request
+    errors (missing collection, bad argument) pass through unchanged. Collections handed out are wrapped the same
+    way, so `coll.add(...)` in the pipeline is covered too. Nothing is cached between calls, so once the server
+    answers again the same store works again.
+    """
 
     def __init__(self, client, name: str):
         self.client = client
         self.name = name
+        self.where = describe_client(client)
 
     def _call(self, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ValueError, KeyError, TypeError):
+        except StoreUnavailable:
             raise
-        except Exception as exc:  # network errors from the HTTP client
-            raise StoreUnavailable(f"vector store error: {exc}") from exc
+        except Exception as exc:
+            if _is_request_error(exc):
+                raise
+            name = getattr(fn, "__name__", "request")
+            raise StoreUnavailable(f"{self.where} is unavailable ({name} failed): {_reason(exc)}") from exc
+
+    def _guard(self, coll):
+        return coll if coll is None or isinstance(coll, _GuardedCollection) else _GuardedCollection(coll, self)
 
     def _meta_collection(self):
-        return self._call(self.client.get_or_create_collection, f"{self.name}__meta", embedding_function=None)
+        return self._guard(self._call(self.client.get_or_create_collection, f"{self.name}__meta",
+                                      embedding_function=None))
 
     def meta(self) -> dict:
         return dict(self._meta_collection().metadata or {})
@@ -78,14 +175,18 @@ class IndexStore:
         if not name:
             return None
         try:
-            return self._call(self.client.get_collection, name, embedding_function=None)
-        except (ValueError, KeyError):  # pointer to a collection that is gone
-            log.warning("active collection %s is missing", name)
-            return None
+            return self._guard(self._call(self.client.get_collection, name, embedding_function=None))
         except StoreUnavailable:
             raise
-        except Exception:
-            return None
+        except Exception as exc:
+            if _is_not_found(exc):  # pointer to a collection that is gone
+                log.warning("active collection %s is missing", name)
+                return None
+            raise
+
+    def collection_names(self) -> list[str]:
+        """Names of every collection in the store (chromadb 1.x returns Collection objects, 0.6 names)."""
+        return [item if isinstance(item, str) else item.name for item in self._call(self.client.list_collections)]
 
     def snapshot(self, with_embeddings: bool = False) -> tuple[Snapshot, list]:
         """Read every chunk of the active generation (paged), optionally with vectors."""
@@ -96,9 +197,9 @@ class IndexStore:
         if coll is None:
             return snap, vectors
         include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
-        total = self._call(coll.count)
+        total = coll.count()
         for offset in range(0, total, _PAGE):
-            page = self._call(coll.get, limit=_PAGE, offset=offset, include=include)
+            page = coll.get(limit=_PAGE, offset=offset, include=include)
             snap.ids += page["ids"]
             snap.documents += page["documents"]
             snap.metadatas += page["metadatas"]
@@ -107,40 +208,48 @@ class IndexStore:
         return snap, vectors
 
     def new_generation(self, model: str):
+        """A fresh, empty `<name>__g<N+1>` collection (cosine space, no embedding function) and N+1."""
         gen = int(self.meta().get("generation", 0)) + 1
         name = f"{self.name}__g{gen}"
         try:
-            self.client.delete_collection(name)  # debris of an interrupted run
-        except Exception:
-            pass
+            self._call(self.client.delete_collection, name)  # debris of an interrupted run
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
         coll = self._call(self.client.create_collection, name, embedding_function=None,
                           configuration={"hnsw": {"space": "cosine"}}, metadata={"model": model})
-        return coll, gen
+        return self._guard(coll), gen
 
     def activate(self, coll, generation: int, model: str) -> None:
         """Switch readers to `coll` (one metadata write), then drop the other generations."""
         meta = self.meta()
         meta.update(active=coll.name, generation=generation, model=model)
-        self._call(self._meta_collection().modify, metadata=meta)
+        self._meta_collection().modify(metadata=meta)
         self.drop_inactive()
 
     def drop_inactive(self) -> None:
         active = self.active_name()
         pattern = re.compile(rf"^{re.escape(self.name)}__g\d+$")
-        for item in self._call(self.client.list_collections):
-            name = item if isinstance(item, str) else item.name
+        for name in self.collection_names():
             if pattern.match(name) and name != active:
                 log.info("dropping old index generation %s", name)
-                self._call(self.client.delete_collection, name)
+                try:
+                    self._call(self.client.delete_collection, name)
+                except StoreUnavailable:
+                    raise
+                except Exception as exc:
+                    if not _is_not_found(exc):  # already gone (another process cleaned up): fine
+                        raise
 
     def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the k nearest chunks of the active generation."""
         coll = self.active_collection()
         if coll is None:
             return []
-        count = self._call(coll.count)
+        count = coll.count()
         if count == 0:
             return []
-        res = self._call(coll.query, query_embeddings=[embedding], n_results=min(k, count), where=where,
-                         include=["distances"])
+        res = coll.query(query_embeddings=[embedding], n_results=min(k, count), where=where, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=False)]

@@ -6,7 +6,7 @@ import logging
 import re
 
 from ingest.embedding import Embedder
-from ingest.store import IndexStore, Snapshot
+from ingest.store import IndexStore, Snapshot, StoreUnavailable
 from ingest.units import AliasTable
 
 from .fusion import reciprocal_rank_fusion
@@ -71,6 +71,7 @@ class KnowledgeIndex:
         return self.bm25.search(query, k)
 
     def dense_run(self, query: str, k: int = 20) -> list[tuple[str, float]]:
+        """Nearest chunks by cosine; raises StoreUnavailable when the vector store is down."""
         if self.embedder is None or self.store is None:
             return []
         vec = self.embedder.embed_query(query)
@@ -82,9 +83,14 @@ class KnowledgeIndex:
         Returns hits and the raw per-run scores (for answerability checks).
         """
         lexical = self.bm25_run(query, depth)
-        dense = self.dense_run(query, depth)
+        raw: dict = {"bm25": dict(lexical), "dense": {}}
+        try:
+            dense = self.dense_run(query, depth)
+        except StoreUnavailable as exc:  # keep answering from keywords while the server is down
+            log.warning("dense search unavailable: %s", exc)
+            dense, raw["dense_error"] = [], str(exc)
+        raw["dense"] = dict(dense)
         fused = reciprocal_rank_fusion([[c for c, _ in lexical], [c for c, _ in dense]], k=60)
-        raw = {"bm25": dict(lexical), "dense": dict(dense)}
         hits = [self.hit(cid, score) for cid, score in fused]
         if self.plan_doc and not self._points_to_related(query, lexical):
             hits.sort(key=lambda h: h.doc != self.plan_doc)  # stable: keeps fused order within each group

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import shutil
 from pathlib import Path
 
@@ -74,3 +75,11 @@ def store(settings: Settings):
     from ingest.store import IndexStore, open_client
 
     return IndexStore(open_client(settings), settings.collection)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chroma_server_only_for_server_tests():
+    """XZQA_CHROMA_HOST/PORT are for tests/test_server_mode.py (read at import); all other tests use a temp dir."""
+    saved = {k: os.environ.pop(k) for k in ("XZQA_CHROMA_HOST", "XZQA_CHROMA_PORT") if k in os.environ}
+    yield
+    os.environ.update(saved)

@@ -154,3 +154,15 @@ def test_section_follow_up_and_place_swap(answerer):
     first = answerer.answer("镇巴县的特色产业有哪些")
     swapped = answerer.answer("尖扎县呢", first.context)
     assert "尖扎" in swapped.resolved_question and "镇巴" not in swapped.resolved_question
+
+
+def test_vector_store_down_falls_back_to_keywords(answerer, monkeypatch):
+    from ingest.store import StoreUnavailable
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("Chroma server at 127.0.0.1:9 is unavailable")
+
+    monkeypatch.setattr(answerer.index.store, "query", down)
+    ans = answerer.answer("劳模疗休养是哪项工作")
+    assert ans.found and ans.citations[0].item == 6 and "向量检索暂不可用" in ans.notice
+    assert answerer.answer("区总工会负责哪些任务").found  # record lookups never need the store
