@@ -44,10 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         idx = service.index
         systems += [BM25System(idx), DenseSystem(idx),
                     NaiveSystem(settings.corpus_dir, service.embedder, service.aliases, settings.plan_doc)]
-    for s in systems:  # warm-up: first calls pay one-off costs
-        s.run("区总工会负责哪些任务")
+    service.warm_up()  # first calls pay one-off costs
     results = {}
     for system in systems:
+        if hasattr(service.embedder, "clear_cache"):  # each system embeds its questions itself
+            service.embedder.clear_cache()
         outputs: list[Output] = [system.run(q["q"]) for q in questions]
         results[system.name] = summarize(questions, outputs, settings.plan_doc)
         if args.failures and isinstance(system, XiezuoSystem):

@@ -49,6 +49,10 @@ class SentenceTransformerEmbedder:
         self._cache_size = 2048
         self._lock = Lock()
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
