@@ -99,7 +99,7 @@ def _unique(chunks: list[Chunk]) -> list[Chunk]:
 
 
 def index_chunks(chunks: list[Chunk], store: IndexStore, embedder: Embedder, progress: Progress | None = None,
-                 batch: int = 32, show_bar: bool = False, keep_docs: set[str] = frozenset()) -> IngestReport:
+                 batch: int = 128, show_bar: bool = False, keep_docs: set[str] = frozenset()) -> IngestReport:
     """Write the given chunks as the new active generation, reusing vectors of unchanged chunks.
 
     Old chunks of documents in `keep_docs` (files that failed to load this time) are kept as they were.
@@ -156,7 +156,7 @@ def index_chunks(chunks: list[Chunk], store: IndexStore, embedder: Embedder, pro
 
 
 def run_ingest(corpus_dir: Path, store: IndexStore, embedder: Embedder, aliases: AliasTable, plan_doc: str,
-               progress: Progress | None = None, show_bar: bool = False, batch: int = 32) -> IngestReport:
+               progress: Progress | None = None, show_bar: bool = False, batch: int = 128) -> IngestReport:
     """Index the corpus folder; unreadable files are reported and left out, the rest is indexed."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir, aliases, plan_doc)

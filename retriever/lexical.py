@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
@@ -42,29 +43,53 @@ class JiebaTokenizer:
 
 
 class BM25Index:
-    """Okapi BM25 over chunk texts; returns (chunk id, raw score) pairs, best first."""
+    """Okapi BM25 (k1=1.5, b=0.75, rank_bm25's idf floor) as a term x chunk sparse matrix: one product per query."""
 
-    def __init__(self, ids: list[str], texts: list[str], tokenizer: JiebaTokenizer):
-        from rank_bm25 import BM25Okapi
+    def __init__(self, ids: list[str], texts: list[str], tokenizer: JiebaTokenizer,
+                 k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25):
+        import numpy as np
+        from scipy.sparse import csr_matrix
 
         self.ids = ids
         self.tokenizer = tokenizer
-        corpus = [tokenizer.tokens(t) or ["\u0000"] for t in texts]
-        self._bm25 = BM25Okapi(corpus) if corpus else None
-        self.doc_tokens = [set(toks) for toks in corpus]
+        self.vocab: dict[str, int] = {}
+        rows, cols, counts = [], [], []
+        doc_len = np.zeros(len(texts))
+        for d, text in enumerate(texts):
+            toks = tokenizer.tokens(text)
+            doc_len[d] = len(toks)
+            tf: dict[int, int] = {}
+            for tok in toks:
+                t = self.vocab.setdefault(sys.intern(tok), len(self.vocab))
+                tf[t] = tf.get(t, 0) + 1
+            rows += tf.keys()
+            cols += [d] * len(tf)
+            counts += tf.values()
+        n = len(texts)
+        avgdl = float(doc_len.mean()) if n and doc_len.sum() else 1.0
+        f = np.asarray(counts, dtype=float)
+        norm = k1 * (1 - b + b * doc_len / avgdl)
+        weights = f * (k1 + 1) / (f + norm[np.asarray(cols, dtype=int)]) if counts else f
+        self._m = csr_matrix((weights, (rows, cols)), shape=(len(self.vocab), n))
+        df = np.bincount(np.asarray(rows, dtype=int), minlength=len(self.vocab)).astype(float)
+        idf = np.log(n - df + 0.5) - np.log(df + 0.5)
+        # very common terms get a small positive idf instead of a negative one (as rank_bm25 does)
+        floor = epsilon * (idf.mean() if len(idf) else 0.0)
+        self._idf = np.where(idf < 0, floor, idf)
 
     def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
-        toks = self.tokenizer.tokens(query)
-        if not toks or self._bm25 is None:
+        import numpy as np
+
+        rows = [self.vocab[t] for t in self.tokenizer.tokens(query) if t in self.vocab]
+        if not rows or not self.ids:
             return []
-        scores = self._bm25.get_scores(toks)
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        scores = np.asarray(self._m[rows].T @ self._idf[rows]).ravel()
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def has(self, token: str) -> bool:
-        return self._bm25 is not None and token in self._bm25.idf
+        return token in self.vocab
 
     def idf(self, token: str) -> float:
-        if self._bm25 is None:
-            return 0.0
-        return float(self._bm25.idf.get(token, 0.0))
+        i = self.vocab.get(token)
+        return float(self._idf[i]) if i is not None else 0.0
