@@ -84,7 +84,12 @@ class BM25Index:
         if not rows or not self.ids:
             return []
         scores = np.asarray(self._m[rows].T @ self._idf[rows]).ravel()
-        top = np.argsort(-scores, kind="stable")[:k]
+        if len(scores) > k:  # only the k best need sorting (ties keep chunk order)
+            cut = np.partition(scores, len(scores) - k)[len(scores) - k]
+            cand = np.nonzero(scores >= cut)[0]
+        else:
+            cand = np.arange(len(scores))
+        top = cand[np.argsort(-scores[cand], kind="stable")][:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def has(self, token: str) -> bool:
