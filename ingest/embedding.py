@@ -48,8 +48,6 @@ class SentenceTransformerEmbedder:
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = 2048
         self._lock = Lock()
-        # one forward pass at a time: concurrent passes oversubscribe the cores and all get slower
-        self._model_lock = Lock()
 
     def clear_cache(self) -> None:
         with self._lock:
@@ -58,9 +56,8 @@ class SentenceTransformerEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        with self._model_lock:
-            vecs = self.model.encode([self.passage_prefix + t for t in texts], batch_size=self.batch_size,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        vecs = self.model.encode([self.passage_prefix + t for t in texts], batch_size=self.batch_size,
+                                 normalize_embeddings=True, show_progress_bar=False)
         return vecs.tolist()
 
     def embed_query(self, text: str) -> list[float]:
@@ -69,8 +66,7 @@ class SentenceTransformerEmbedder:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-        with self._model_lock:
-            vec = self.model.encode([self.query_prefix + text], normalize_embeddings=True, show_progress_bar=False)
+        vec = self.model.encode([self.query_prefix + text], normalize_embeddings=True, show_progress_bar=False)
         out = vec[0].tolist()
         with self._lock:
             self._cache[text] = out
