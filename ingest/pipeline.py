@@ -61,7 +61,8 @@ def parse_document(doc: Document, aliases: AliasTable, plan_doc: str) -> tuple[P
         if plan.tasks and any(t.units for t in plan.tasks):
             return plan, plan_chunks(doc, plan)
     if doc.doc_id == plan_doc:
-        raise LoadError(doc.path, "named like the work plan but has no numbered tasks with 责任单位; refused")
+        raise LoadError(doc.path, "与工作要点同名，但没有带责任单位的编号任务，已拒绝"
+                              "（named like the work plan but has no numbered tasks with 责任单位; refused）")
     return None, prose_chunks(doc)
 
 
