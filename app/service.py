@@ -81,9 +81,13 @@ class Service:
 
     def reindex(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
         with self._write_lock:
-            report = run_ingest(self.settings.corpus_dir, self.store, self.embedder, self.aliases,
-                                self.settings.plan_doc, progress=progress, show_bar=show_bar)
-            self.reload()
+            return self._reindex_locked(progress, show_bar)
+
+    def _reindex_locked(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
+        """Index the corpus folder and switch readers to it; the caller holds the write lock."""
+        report = run_ingest(self.settings.corpus_dir, self.store, self.embedder, self.aliases,
+                            self.settings.plan_doc, progress=progress, show_bar=show_bar)
+        self.reload()
         return report
 
     def documents(self) -> list[dict]:
@@ -133,10 +137,10 @@ class Service:
         except LoadError as exc:
             raise UploadRejected(f"{name}：{exc.reason}") from exc
         with self._write_lock:
-            same = [p for p in self._existing(path.stem) if p.read_bytes() == data]
-            if same:
+            existing = self._existing(path.stem)
+            if any(p.read_bytes() == data for p in existing):
                 return f"{name}：内容与已有文件相同，未作改动。"
-            others = [p for p in self._existing(path.stem) if p != path]
+            others = [p for p in existing if p != path]
             self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.settings.corpus_dir, prefix=".upload-")
             with os.fdopen(fd, "wb") as fh:
@@ -144,9 +148,7 @@ class Service:
             os.replace(tmp, path)
             for old in others:  # a new version in another format replaces the old file
                 old.unlink()
-            report = run_ingest(self.settings.corpus_dir, self.store, self.embedder, self.aliases,
-                                self.settings.plan_doc, progress=progress)
-            self.reload()
+            report = self._reindex_locked(progress)
         return f"{name}：已导入。{report.summary()}"
 
     def delete_document(self, doc_id: str, progress: Progress | None = None) -> str:
@@ -156,7 +158,5 @@ class Service:
                 raise UploadRejected(f"没有文档 {doc_id}")
             for p in files:
                 p.unlink()
-            report = run_ingest(self.settings.corpus_dir, self.store, self.embedder, self.aliases,
-                                self.settings.plan_doc, progress=progress)
-            self.reload()
+            report = self._reindex_locked(progress)
         return f"已删除 {doc_id}。{report.summary()}"
