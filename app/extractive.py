@@ -37,12 +37,7 @@ class Evidence:
     hit: Hit
     coverage: float
     sentences: list[str]
-    terms: set[str]
-    weights: dict[str, float]
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values())
+    terms: set[str]  # the question terms this clause contains
 
 
 def key_terms(index: KnowledgeIndex, text: str) -> dict[str, float]:
@@ -95,9 +90,8 @@ def enumeration_parts(index: KnowledgeIndex, query: str) -> list[tuple[str, dict
     return [(p, t) for p, t in ((p, key_terms(index, p)) for p in parts) if t]
 
 
-def _type_ok(question: str, terms: dict[str, float], sentences: list[str]) -> bool:
+def _type_ok(wanted: re.Pattern | None, terms: dict[str, float], sentences: list[str]) -> bool:
     """Quantity, date and place questions need a sentence on the question's topic stating one."""
-    wanted = answer_type(question)
     if wanted is None:
         return True
     for sent in sentences:
@@ -109,24 +103,24 @@ def _type_ok(question: str, terms: dict[str, float], sentences: list[str]) -> bo
     return False
 
 
-def cover(evidence: list[Evidence], max_hits: int = 4) -> tuple[list[Evidence], float]:
+def cover(evidence: list[Evidence], terms: dict[str, float], max_hits: int = 4) -> tuple[list[Evidence], float]:
     """Greedy cover of the question terms by hits in rank order: multi-part questions need several clauses."""
     chosen: list[Evidence] = []
     covered: set[str] = set()
-    total = 0.0
+    weight = sum(terms.values())
+    share = 0.0
     for e in evidence:
-        new = e.terms - covered
-        gain = sum(e.weights[t] for t in new)
-        if not e.sentences or (chosen and gain < 0.15 * e.total):
+        gain = sum(terms[t] for t in e.terms - covered)
+        if not e.sentences or (chosen and gain < 0.15 * weight):
             continue
         if not chosen and e.coverage < 0.15:
             continue
         chosen.append(e)
         covered |= e.terms
-        total = sum(e.weights[t] for t in covered) / e.total if e.total else 0.0
-        if total >= 0.9 or len(chosen) >= max_hits:
+        share = sum(terms[t] for t in covered) / weight if weight else 0.0
+        if share >= 0.9 or len(chosen) >= max_hits:
             break
-    return chosen, total
+    return chosen, share
 
 
 def join_sentences(sentences: list[str]) -> str:
@@ -183,8 +177,8 @@ def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: i
     for hit in hits:
         text = (hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")).lower()
         present = {t for t in terms if t in text}
-        evidence.append(Evidence(hit, _coverage(terms, text), best_sentences(terms, hit, 2, wanted), present, terms))
-    chosen, union = cover(evidence)
+        evidence.append(Evidence(hit, _coverage(terms, text), best_sentences(terms, hit, 2, wanted), present))
+    chosen, union = cover(evidence, terms)
     semantic = False
     if (not chosen or union < min_coverage) and _LOCATE.search(query) and len(raw["dense"]) >= 2:
         ranked = sorted(raw["dense"].items(), key=lambda kv: -kv[1])
@@ -195,7 +189,7 @@ def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: i
             chosen, union, semantic = [e], 1.0, True
             e.sentences = e.sentences or [s for s, _, _ in split_sentences(e.hit.content)][:1]
     if not terms or not chosen or union < min_coverage:
-        return refusal(q.text, evidence)
+        return refusal(q.text)
     # "A、B和C分别在哪些任务里": every part needs its own best clause
     for phrase, part_terms in enumeration_parts(index, query):
         verbatim = [e for e in evidence if phrase in e.hit.content]
@@ -212,8 +206,8 @@ def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: i
         if e not in chosen and e.sentences and e.coverage >= max(min_coverage, 0.5 * top) and len(chosen) < 5:
             chosen.append(e)
     chosen.sort(key=lambda e: evidence.index(e))
-    if not any(_type_ok(query, terms, e.sentences) for e in chosen):
-        return refusal(q.text, evidence, near=chosen[0])
+    if not any(_type_ok(wanted, terms, e.sentences) for e in chosen):
+        return refusal(q.text, near=chosen[0])
     best = chosen[0]
     lead = "按语义最接近的条款是" if semantic else ""
     parts = [f"{lead}{_source_line(best.hit)}：", "", "> " + join_sentences(best.sentences)]
@@ -229,7 +223,7 @@ def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: i
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 
 
-def refusal(question: str, evidence: list[Evidence], near: Evidence | None = None) -> Answer:
+def refusal(question: str, near: Evidence | None = None) -> Answer:
     """Say the corpus does not answer; mention a near miss in the text, but cite nothing as an answer."""
     text = "要点及相关文件中没有找到能回答这个问题的内容，无法给出答案。"
     if near is not None:
