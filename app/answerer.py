@@ -57,7 +57,7 @@ class Answerer:
         if len(text) > self.max_chars:
             text = text[: self.max_chars]
             notice = f"问题过长，只按前 {self.max_chars} 个字回答。"
-        if not self.index.records and not len(self.index):
+        if not len(self.index):
             return Answer(question=question, answer="索引为空：还没有导入任何文档。", found=False, mode="refusal",
                           notice="empty index")
         cleaned, injected = strip_instructions(text)

@@ -171,7 +171,10 @@ class IndexStore:
         return self.meta().get("active")
 
     def active_collection(self):
-        name = self.active_name()
+        return self.collection(self.active_name())
+
+    def collection(self, name: str | None):
+        """The named generation (guarded), or None when there is no such collection."""
         if not name:
             return None
         try:
@@ -190,8 +193,8 @@ class IndexStore:
 
     def snapshot(self, with_embeddings: bool = False) -> tuple[Snapshot, list]:
         """Read every chunk of the active generation (paged), optionally with vectors."""
-        coll = self.active_collection()
         meta = self.meta()
+        coll = self.collection(meta.get("active"))
         snap = Snapshot(collection=coll.name if coll else "", model=meta.get("model", ""))
         vectors: list = []
         if coll is None:
@@ -243,13 +246,13 @@ class IndexStore:
                     if not _is_not_found(exc):  # already gone (another process cleaned up): fine
                         raise
 
-    def query(self, embedding: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the k nearest chunks of the active generation."""
-        coll = self.active_collection()
+    def query(self, embedding: list[float], k: int, where: dict | None = None,
+              collection: str | None = None) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the k nearest chunks of `collection` (a generation a reader loaded; one
+        round trip less per question) or, when it is not given or gone, of the active generation."""
+        coll = (self.collection(collection) if collection else None) or self.active_collection()
         if coll is None:
             return []
-        count = coll.count()
-        if count == 0:
-            return []
-        res = coll.query(query_embeddings=[embedding], n_results=min(k, count), where=where, include=["distances"])
+        # chroma returns fewer than k results from a small or empty collection; no count() round trip needed
+        res = coll.query(query_embeddings=[embedding], n_results=k, where=where, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=False)]

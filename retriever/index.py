@@ -75,7 +75,8 @@ class KnowledgeIndex:
         if self.embedder is None or self.store is None:
             return []
         vec = self.embedder.embed_query(query)
-        return [(cid, s) for cid, s in self.store.query(vec, k) if cid in self.chunks]
+        hits = self.store.query(vec, k, collection=self.snapshot.collection or None)
+        return [(cid, s) for cid, s in hits if cid in self.chunks]
 
     def search(self, query: str, k: int = 5, depth: int = 20) -> tuple[list[Hit], dict]:
         """Hybrid search: RRF of BM25 and dense runs; plan clauses first unless the question points elsewhere.
