@@ -52,7 +52,6 @@ class KnowledgeIndex:
         self.bm25 = BM25Index(ids, [lexical_text(*self.chunks[i]) for i in ids], self.tokenizer)
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
-                                     max_item=max((t.item for t in self.records.tasks), default=0),
                                      task_titles={t.item: t.title for t in self.records.tasks})
 
     @classmethod

@@ -54,7 +54,7 @@ class QuestionParser:
     """Finds unit, task and section mentions; built from the alias table and the plan's records."""
 
     def __init__(self, aliases: AliasTable, plan_units: list[str], section_names: dict[int, str],
-                 max_item: int = 0, task_titles: dict[int, str] | None = None):
+                 task_titles: dict[int, str] | None = None):
         self.aliases = aliases
         self.names: dict[str, str] = {}
         for alias, canon in aliases.aliases.items():
@@ -64,9 +64,7 @@ class QuestionParser:
             for prefix in ("区委", "区", "通州", "县"):
                 if unit.startswith(prefix) and len(unit) - len(prefix) >= 3:
                     self.names.setdefault(unit[len(prefix):], unit)
-        self.plan_units = plan_units
         self.section_names = section_names  # number -> short name, e.g. 6 -> 社会帮扶深化行动
-        self.max_item = max_item
         self.task_titles = sorted((task_titles or {}).items(), key=lambda kv: -len(kv[1]))
         self._by_length = sorted(self.names, key=len, reverse=True)
 

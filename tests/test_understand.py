@@ -18,7 +18,7 @@ def parser(aliases):
     plan = parse_plan(doc.text, doc.doc_id, aliases)
     units = [u for t in plan.tasks for u in t.units]
     return QuestionParser(aliases, list(dict.fromkeys(units)), {s.number: s.name for s in plan.sections},
-                          max_item=20, task_titles={t.item: t.title for t in plan.tasks})
+                          task_titles={t.item: t.title for t in plan.tasks})
 
 
 @pytest.mark.parametrize("text,unit", [
