@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scoring import Output, score
+from .scoring import Output, pct, score
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -45,11 +45,6 @@ class Run:
     connect_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
     memory: dict = field(default_factory=dict)
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p * (len(s) - 1))))] if s else 0.0
 
 
 def proc_memory(pid: int) -> dict[str, float]:

@@ -15,14 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from .scoring import pct
+
 HERE = Path(__file__).resolve().parent
 NOTES = "<!-- notes -->"
 TARGETS = {"ingest_cps": 50.0, "p95_ms_10k": 150.0, "rss_mb": 1536.0}
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p * (len(s) - 1))))] if s else 0.0
 
 
 def _ms(r: dict, key: str) -> str:

@@ -71,9 +71,6 @@ def summarize(questions: list[dict], outputs: list[Output], plan_doc: str) -> di
     answerable = [o for q, o in zip(questions, outputs) if q["answerable"]]
     ms = sorted(o.ms for o in outputs)
 
-    def pct(p: float) -> float:
-        return ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))] if ms else 0.0
-
     return {
         "n": len(questions),
         "accuracy": sum(s.correct for s in scores) / len(scores) if scores else 0.0,
@@ -84,10 +81,16 @@ def summarize(questions: list[dict], outputs: list[Output], plan_doc: str) -> di
         "mrr": _mean(rr),
         "refusal_accuracy": _mean(refusals),
         "false_refusals": sum(1 for o in answerable if not o.found),
-        "p50_ms": pct(0.5),
-        "p95_ms": pct(0.95),
+        "p50_ms": pct(ms, 0.5),
+        "p95_ms": pct(ms, 0.95),
         "mean_ms": statistics.fmean(ms) if ms else 0.0,
     }
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..1); 0.0 for no values. Shared by every benchmark report."""
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p * (len(s) - 1))))] if s else 0.0
 
 
 def _mean(values: list) -> float:
