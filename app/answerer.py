@@ -7,6 +7,7 @@ import re
 import time
 
 from retriever.index import KnowledgeIndex
+from retriever.lexicon import Lexicon
 from retriever.understand import ParsedQuestion
 
 from . import lookup
@@ -15,18 +16,13 @@ from .models import Answer, DialogueContext
 
 log = logging.getLogger(__name__)
 
-# Clauses that try to instruct the system; they are dropped before the question is read.
-_INJECTION = re.compile(r"忽略|无视|不要管|系统通知|系统提示|管理员权限|你现在是|扮演|ignore|disregard|system prompt",
-                        re.IGNORECASE)
-_PRONOUN = re.compile(r"它|该单位|这个单位|这个部门|该部门|他们|它们|这项|该项|这一项|这条|上面|刚才")
-_PLACES = ("镇巴县", "尖扎县", "镇巴", "尖扎")
 _LOOKUP_INTENTS = {"tasks", "count", "together", "alone", "lead", "list"}
 
 
-def strip_instructions(text: str) -> tuple[str, bool]:
+def strip_instructions(text: str, lexicon: Lexicon) -> tuple[str, bool]:
     """Drop clauses that carry instructions (prompt injection); report whether any were found."""
     clauses = re.split(r"(?<=[，,。！!；;])|(?=【)", text)
-    kept = [c for c in clauses if not _INJECTION.search(c)]
+    kept = [c for c in clauses if not lexicon.cue("injection", c)]
     cleaned = "".join(kept).strip("，,。 ")
     return (cleaned or text), len(kept) != len(clauses)
 
@@ -60,7 +56,7 @@ class Answerer:
         if not len(self.index):
             return Answer(question=question, answer="索引为空：还没有导入任何文档。", found=False, mode="refusal",
                           notice="empty index")
-        cleaned, injected = strip_instructions(text)
+        cleaned, injected = strip_instructions(text, self.index.lexicon)
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
         q = self.index.parser.parse(cleaned)
@@ -81,7 +77,7 @@ class Answerer:
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
         """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '尖扎县呢' read against the previous turn."""
         has_ref = bool(q.units or q.items or q.sections)
-        if not has_ref and _PRONOUN.search(text):
+        if not has_ref and self.index.lexicon.cue("pronoun", text):
             if ctx.items and ({"who", "lead"} & q.intents or not ctx.units):
                 q.items = list(ctx.items)
             elif ctx.units:
@@ -96,17 +92,18 @@ class Answerer:
                 q.units = [ctx.units[0]] + q.units
             return q, text
         if not has_ref and ctx.question and len(text) <= 12 and text.rstrip("？?").endswith("呢"):
-            place = next((p for p in _PLACES if p in text), None)
+            places = sorted(self.index.places, key=len, reverse=True)
+            place = next((p for p in places if p in text), None)
             if place:
                 prev = ctx.question
-                other = next((p for p in _PLACES if p in prev and p[:2] != place[:2]), None)
+                other = next((p for p in places if p in prev and p[:2] != place[:2]), None)
                 query = prev.replace(other, place) if other else f"{prev} {place}"
                 return self.index.parser.parse(query), query
         return q, text
 
     def _route(self, q: ParsedQuestion, query: str) -> Answer:
         book = self.index.records
-        if not (q.units or q.items or q.sections) and _PRONOUN.search(query) and len(query) <= 20 \
+        if not (q.units or q.items or q.sections) and self.index.lexicon.cue("pronoun", query) and len(query) <= 20 \
                 and {"who", "lead", "tasks", "count"} & q.intents:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")

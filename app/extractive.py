@@ -1,4 +1,4 @@
-"""Extractive answers from retrieved clauses, and the decision to refuse when nothing answers."""
+"""Extractive answers: the sentence that answers, from the best fused clause, led by a direct answer."""
 
 from __future__ import annotations
 
@@ -10,26 +10,13 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
+from .gate import QuestionTerms, find_fact, question_terms
 from .models import Answer, Citation
 
-# Words every clause shares: they cannot show that a clause answers a question.
-GENERIC = set("镇巴 镇巴县 尖扎 尖扎县 通州 通州区 南通 要点 工作要点 东西部 协作 东西部协作 任务 工作 一项 哪项 哪一项 哪条 "
-              "项 条 开展 推动 加强 深化 帮助 助力 支持 组织 今年 明年 去年 当地 那边 两地 地区 协作地区 内容 什么 "
-              "负责 部门 单位 区里 我们 文件 问题 情况 具体 方面 有关 相关 怎么 如何 主要 重点 哪些 事 "
-              "巴县 扎县 东西 西部 一条 过来 起来 过去 用来 干什么 哪里 要求 安排 包括 写在 分别 放在 讲 涉及 "
-              "总体 思路 目标 做法 措施 意义 作用 目的 内容".split())
 _ENUM_TAIL = re.compile(r"(?:分别|都|各自)?(?:在|是|属于|放在|写在)?(?:哪些|哪几|哪个|哪一?)(?:任务|项|条|部分).*$|"
                         r"(?:的内容|的工作|方面)?(?:分别|都)?(?:有哪些|是什么|在哪).*$")
-# "Which task is about X?" presupposes the plan covers X: the nearest clause by meaning is offered, marked as such.
-SEMANTIC_MARGIN = 0.01
-_LOCATE = re.compile(r"哪[一个]?[项条]|哪个任务|哪项任务|哪项工作|哪一部分|在哪一?项")
-_QUANTITY = re.compile(r"多少|几[个名人次项亿万元家所]|总额|金额|数额|规模|人口|gdp|GDP|比例|百分之|增长率")
-_NUMBER = re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万亿两]+)\s*(?:个|名|人|项|家|所|亿|万|元|次|批|%|％|亩|吨|年|月|日)")
-_WHEN = re.compile(r"什么时候|何时|哪年|哪一年|几月|哪天|日期|时间")
-_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|年度|年初|按月|按季")
-_WHERE = re.compile(r"在哪[里儿个]?(?:召开|开|举办|举行)|哪个城市|什么地方|地点|在哪召开")
-_HELD_AT = re.compile(r"在[\u4e00-\u9fa5]{2,8}(?:召开|举行|举办)")
-_PLACE = re.compile(r"在[\u4e00-\u9fa5]{2,6}(?:召开|举行|举办)|[\u4e00-\u9fa5]{2,4}(?:(?<!城)市|省|县)")
+_CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
+MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
 
 @dataclass
@@ -37,100 +24,58 @@ class Evidence:
     hit: Hit
     coverage: float
     sentences: list[str]
-    terms: set[str]  # the question terms this clause contains
 
 
-def key_terms(index: KnowledgeIndex, text: str) -> dict[str, float]:
-    """Topic terms of a question with their BM25 idf (generic and stop words removed)."""
-    terms = {}
-    for tok in index.tokenizer.tokens(text, search=False):
-        if tok in GENERIC or len(tok) < 2 and not tok.isascii():
-            continue
-        terms[tok] = max(index.bm25.idf(tok), 0.05) if index.bm25.has(tok) else 1.5
-    return terms
-
-
-def _coverage(terms: dict[str, float], text: str) -> float:
-    total = sum(terms.values())
-    if not total:
-        return 0.0
-    low = text.lower()
-    return sum(w for t, w in terms.items() if t in low) / total
-
-
-def answer_type(question: str) -> re.Pattern | None:
-    """What a sentence must state to answer: a number, a date or a place (None: anything)."""
-    if _QUANTITY.search(question):
-        return _NUMBER
-    if _WHEN.search(question):
-        return _DATE
-    if _WHERE.search(question):
-        return _PLACE
-    return None
-
-
-def best_sentences(terms: dict[str, float], hit: Hit, limit: int = 2, prefer: re.Pattern | None = None) -> list[str]:
-    """The sentences of a clause that carry the most question terms (and the wanted answer type), in order."""
+def _sentences(hit: Hit) -> list[str]:
+    """The clause's sentences without its bare title and its unit list (neither answers a question)."""
     sents = [s for s, _, _ in split_sentences(hit.content)]
-    if hit.metadata.get("kind") == "section" and any(t in hit.content.lower() for t in terms):
-        return sents[1:] or sents  # a section intro is one short paragraph under its heading: quote it whole
-    bonus = max(terms.values(), default=0) * 0.5
-    scored = [(sum(w for t, w in terms.items() if t in s.lower()) + (bonus if prefer and prefer.search(s) else 0), i)
-              for i, s in enumerate(sents)]
+    title = hit.metadata.get("task_title", "")
+    out = [s for s in sents if not (title and title in s and len(s) <= len(title) + 6)
+           and not re.match(r"^[（(〔\[]?责任单位", s)]
+    if hit.metadata.get("kind") == "section" and len(out) > 1:
+        out = out[1:]  # the heading line
+    return out or sents
+
+
+def best_sentences(terms: QuestionTerms, hit: Hit, places: tuple[str, ...], limit: int = 2) -> list[str]:
+    """The sentences carrying the most question terms (a named partner county ranks up), in original order."""
+    sents = _sentences(hit)
+    asked = [p for p in places if p in terms.text]
+    scored = []
+    for i, sent in enumerate(sents):
+        score = terms.coverage(sent)
+        if asked and any(p in sent for p in asked):
+            score += 0.25
+        scored.append((score, i))
     top = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:limit]
+    if not top:
+        return sents[:1]
     return [sents[i] for _, i in sorted(top, key=lambda x: x[1])]
-
-
-def enumeration_parts(index: KnowledgeIndex, query: str) -> list[tuple[str, dict[str, float]]]:
-    """Each listed part of a question such as '订单农业、订单培养、订单式培训分别在哪些任务里', with its key terms."""
-    head = re.sub(r"^(?:要点里|要点中|今年|请问)", "", _ENUM_TAIL.sub("", query))
-    parts = [p.strip() for p in re.split(r"[、，,和与及跟]", head) if len(p.strip()) >= 2]
-    if len(parts) < 2:
-        return []
-    return [(p, t) for p, t in ((p, key_terms(index, p)) for p in parts) if t]
-
-
-def _type_ok(wanted: re.Pattern | None, terms: dict[str, float], sentences: list[str]) -> bool:
-    """Quantity, date and place questions need a sentence on the question's topic stating one."""
-    if wanted is None:
-        return True
-    for sent in sentences:
-        # the partner counties are named everywhere: they only count as a place in "在…召开"
-        bare = re.sub(r"镇巴县|尖扎县|通州区|南通市|\d{4}年度?", "", sent)
-        typed = wanted.search(bare) or (wanted is _PLACE and _HELD_AT.search(sent))
-        if typed and _coverage(terms, sent) >= 0.5:
-            return True
-    return False
-
-
-def cover(evidence: list[Evidence], terms: dict[str, float], max_hits: int = 4) -> tuple[list[Evidence], float]:
-    """Greedy cover of the question terms by hits in rank order: multi-part questions need several clauses."""
-    chosen: list[Evidence] = []
-    covered: set[str] = set()
-    weight = sum(terms.values())
-    share = 0.0
-    for e in evidence:
-        gain = sum(terms[t] for t in e.terms - covered)
-        if not e.sentences or (chosen and gain < 0.15 * weight):
-            continue
-        if not chosen and e.coverage < 0.15:
-            continue
-        chosen.append(e)
-        covered |= e.terms
-        share = sum(terms[t] for t in covered) / weight if weight else 0.0
-        if share >= 0.9 or len(chosen) >= max_hits:
-            break
-    return chosen, share
 
 
 def join_sentences(sentences: list[str]) -> str:
     """Join extracted sentences; a line that had no end punctuation (a title) keeps a break after it."""
     out = ""
     for sent in sentences:
-        if out and not re.search(r"[。！？；!?;”’」』）)]$", out):
+        if out and not _CLAUSE_END.search(out):
             out += "；"
         out += sent
     return out
+
+
+def bold_answer(sentence: str, terms: QuestionTerms, phrase: str = "") -> str:
+    """Bold the answering phrase: the stated fact, or the comma-delimited part that carries most question terms."""
+    if phrase and phrase in sentence:
+        return sentence.replace(phrase, f"**{phrase}**", 1)
+    parts = re.split(r"(?<=[，,、；;：:])", sentence)
+    scored = [(terms.coverage(p), -i, p) for i, p in enumerate(parts) if p.strip("，,、；;：:。 ")]
+    if not scored:
+        return sentence
+    cov, _, part = max(scored)
+    if cov <= 0 or len(parts) < 2:
+        return sentence
+    core = part.rstrip("，,、；;：:。")
+    return sentence.replace(core, f"**{core}**", 1) if core else sentence
 
 
 def _citation(hit: Hit, highlights: list[str]) -> Citation:
@@ -140,7 +85,7 @@ def _citation(hit: Hit, highlights: list[str]) -> Citation:
                     units=units, text=hit.content, score=hit.score, date=m.get("date", ""), highlights=highlights)
 
 
-def _source_line(hit: Hit) -> str:
+def source_line(hit: Hit) -> str:
     m = hit.metadata
     if m.get("kind") == "task":
         return f"**第{m['item']}项 {m.get('task_title', '')}**（{m.get('section', '')}）"
@@ -152,82 +97,124 @@ def _source_line(hit: Hit) -> str:
     return f"**《{m.get('title', '')}》**（相关文件{date}）"
 
 
-def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5,
-                     min_coverage: float = 0.5) -> Answer:
-    """Answer from the best clauses, or refuse honestly when no clause covers the question."""
+def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5) -> Answer:
+    """Answer from the best clauses, or refuse when the corpus shows it does not hold the answer."""
     hits, raw = index.search(query, k=k + 3)
-    result = _retrieval_answer(index, q, query, k, min_coverage, hits, raw)
+    result = _answer(index, q, query, k, hits, raw)
     if raw.get("dense_error"):
         result.notice = "向量检索暂不可用（无法连接向量库），本次只按关键词检索。"
     return result
 
 
-def _retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, min_coverage: float,
-                      hits: list[Hit], raw: dict) -> Answer:
-    # lexical evidence also comes straight from BM25: RRF favours clauses that are merely in both runs
+def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], raw: dict, k: int) -> list[Hit]:
+    """Fused hits re-ranked by a third run, the share of question terms each clause carries (RRF, no weights)."""
     seen = {h.id for h in hits}
-    bm25_top = sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]
-    hits += [index.hit(cid, 0.0) for cid, _ in bm25_top if cid not in seen]
-    dense_top = max(raw["dense"], key=raw["dense"].get) if raw["dense"] else None
-    if dense_top and dense_top not in {h.id for h in hits}:
-        hits.append(index.hit(dense_top, 0.0))
-    terms = key_terms(index, query)
-    wanted = answer_type(query)
-    evidence = []
-    for hit in hits:
-        text = (hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")).lower()
-        present = {t for t in terms if t in text}
-        evidence.append(Evidence(hit, _coverage(terms, text), best_sentences(terms, hit, 2, wanted), present))
-    chosen, union = cover(evidence, terms)
-    semantic = False
-    if (not chosen or union < min_coverage) and _LOCATE.search(query) and len(raw["dense"]) >= 2:
-        ranked = sorted(raw["dense"].items(), key=lambda kv: -kv[1])
-        (best_dense, s1), (_, s2) = ranked[0], ranked[1]
-        e = next((e for e in evidence if e.hit.id == best_dense and e.hit.metadata.get("kind") == "task"), None)
-        # only a clear winner by meaning (cosines of this model are compressed: margins are small)
-        if e is not None and s1 - s2 >= SEMANTIC_MARGIN:
-            chosen, union, semantic = [e], 1.0, True
-            e.sentences = e.sentences or [s for s, _, _ in split_sentences(e.hit.content)][:1]
-    if not terms or not chosen or union < min_coverage:
+    extra = [cid for cid, _ in sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]]
+    extra += [cid for cid, _ in sorted(raw["dense"].items(), key=lambda kv: -kv[1])[:2]]
+    for cid in extra:
+        if cid not in seen:
+            hits.append(index.hit(cid, 0.0))
+            seen.add(cid)
+    fused = [h.id for h in hits]
+    by_id = {h.id: h for h in hits}
+    cover = {cid: round(terms.coverage(_clause_text(by_id[cid])), 3) for cid in fused}
+    levels = sorted({c for c in cover.values() if c > 0}, reverse=True)
+    # equal coverage shares a rank, and a clause without any question term gets no credit from this run
+    score = {cid: 1 / (10 + 1 + levels.index(cover[cid])) if cover[cid] > 0 else 0.0 for cid in fused}
+    for rank, cid in enumerate(fused, 1):
+        score[cid] += 1 / (10 + rank)
+    return sorted(hits, key=lambda h: -score[h.id])
+
+
+def _clause_text(hit: Hit) -> str:
+    return hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")
+
+
+def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: list[Hit], raw: dict) -> Answer:
+    lex = index.lexicon
+    terms = question_terms(index, query)
+    if lex.cue("out_of_domain", query) or not terms.domain:
         return refusal(q.text)
-    # "A、B和C分别在哪些任务里": every part needs its own best clause
-    for phrase, part_terms in enumeration_parts(index, query):
-        verbatim = [e for e in evidence if phrase in e.hit.content]
-        best_part = max(evidence, key=lambda e: _coverage(part_terms, e.hit.content.lower()))
-        if not verbatim and _coverage(part_terms, best_part.hit.content.lower()) >= 0.6:
-            verbatim = [best_part]
+    if terms.absent:
+        return refusal(q.text, absent=terms.absent)
+    if not hits and not raw["bm25"]:
+        return refusal(q.text)
+    ranked = _candidates(index, terms, hits, raw, k)
+    places = index.places
+    evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places)) for h in ranked]
+    fact = lex.fact_type(query)
+    lead_phrase = ""
+    if fact is not None:
+        pool = evidence[:6]
+        found = find_fact(index, fact, terms, [_sentences(e.hit) for e in pool], places)
+        if found is None:
+            return refusal(q.text, near=evidence[0], fact=fact.name)
+        best = pool[found.hit_index]
+        best.sentences = [found.sentence]
+        lead_phrase = found.match
+        evidence.remove(best)
+        evidence.insert(0, best)
+    chosen = [evidence[0]]
+    covered = set(terms.matched(_clause_text(evidence[0].hit)))
+    top_cov = max(e.coverage for e in evidence)
+    for e in evidence[1:]:  # supporting clauses: each must add a term, or carry the topic as well as the best
+        if len(chosen) > MAX_SUPPORT:
+            break
+        new = set(terms.matched(_clause_text(e.hit))) - covered
+        if (new and e.coverage >= 0.3) or (e.coverage >= max(0.5, 0.75 * top_cov) and terms.groups):
+            chosen.append(e)
+            covered |= new
+    _add_enumerated_parts(index, query, evidence, chosen)
+    return _compose(q, terms, chosen, evidence, k, lead_phrase)
+
+
+def _add_enumerated_parts(index: KnowledgeIndex, query: str, evidence: list[Evidence], chosen: list[Evidence]):
+    """'订单农业、订单培养、订单式培训分别在哪些任务里': every listed part needs its own best clause."""
+    head = re.sub(r"^(?:要点里|要点中|今年|请问)", "", _ENUM_TAIL.sub("", query))
+    parts = [p.strip() for p in re.split(r"[、，,和与及跟]", head) if len(p.strip()) >= 2]
+    if len(parts) < 2:
+        return
+    for phrase in parts:
+        part_terms = question_terms(index, phrase)
+        if not part_terms.groups:
+            continue
+        best = max(evidence, key=lambda e: part_terms.coverage(_clause_text(e.hit)))
+        verbatim = [e for e in evidence if phrase in e.hit.content] or (
+            [best] if part_terms.coverage(_clause_text(best.hit)) >= 0.6 else [])
         for e in verbatim:
             if e not in chosen:
-                e.sentences = best_sentences(part_terms, e.hit) or e.sentences
+                e.sentences = best_sentences(part_terms, e.hit, index.places) or e.sentences
                 chosen.append(e)
-    # list questions want every clause that carries the topic, not just a cover
-    top = max(e.coverage for e in evidence)
-    for e in evidence:
-        if e not in chosen and e.sentences and e.coverage >= max(min_coverage, 0.5 * top) and len(chosen) < 5:
-            chosen.append(e)
-    chosen.sort(key=lambda e: evidence.index(e))
-    if not any(_type_ok(wanted, terms, e.sentences) for e in chosen):
-        return refusal(q.text, near=chosen[0])
+
+
+def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], evidence: list[Evidence], k: int,
+             lead_phrase: str) -> Answer:
     best = chosen[0]
-    lead = "按语义最接近的条款是" if semantic else ""
-    parts = [f"{lead}{_source_line(best.hit)}：", "", "> " + join_sentences(best.sentences)]
+    direct = [bold_answer(s, terms, lead_phrase) for s in best.sentences]
+    parts = [f"{source_line(best.hit)}：", "", "> " + join_sentences(direct)]
     if best.hit.metadata.get("kind") == "task":
         m = best.hit.metadata
-        parts += ["", f"牵头单位：{m.get('lead_unit', '')}；责任单位：{m.get('units', '')}"]
+        parts += ["", f"责任单位：{m.get('units', '')}（列第一位的{m.get('lead_unit', '')}通常视为牵头）"]
     for e in chosen[1:]:
-        parts += ["", f"另见{_source_line(e.hit)}：", "", "> " + join_sentences(e.sentences)]
-    if semantic:
+        parts += ["", f"另见{source_line(e.hit)}：", "", "> " + join_sentences(e.sentences)]
+    if best.coverage < 0.34 and terms.groups:
         parts += ["", "（问题中的说法与条款原文不同，这是按意思匹配的结果，请对照原文核实。）"]
-    relevant = (chosen + [e for e in evidence if e not in chosen and e.coverage >= 0.5])[:k]
-    citations = [_citation(e.hit, e.sentences) for e in relevant]
+    relevant = chosen + [e for e in evidence if e not in chosen and e.coverage >= 0.5]
+    citations = [_citation(e.hit, e.sentences) for e in relevant[:max(k, len(chosen))]]
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 
 
-def refusal(question: str, near: Evidence | None = None) -> Answer:
-    """Say the corpus does not answer; mention a near miss in the text, but cite nothing as an answer."""
+_FACT_WORDS = {"quantity": "数字", "date": "时间", "place": "地点", "person": "人名", "rank": "等次或名次"}
+
+
+def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None) -> Answer:
+    """Say the corpus does not answer, and why; mention a near miss in the text, but cite nothing as an answer."""
     text = "要点及相关文件中没有找到能回答这个问题的内容，无法给出答案。"
+    if absent:
+        text += f"\n\n文档中没有出现「{'」「'.join(absent[:3])}」。"
     if near is not None:
-        text += (f"\n\n最接近的是{_source_line(near.hit)}：“{join_sentences(near.sentences)}”——"
-                 "但其中没有给出您问的具体数字、时间或地点。")
+        what = _FACT_WORDS.get(fact, "具体内容")
+        text += (f"\n\n最接近的是{source_line(near.hit)}：“{join_sentences(near.sentences)}”——"
+                 f"但其中没有给出您问的{what}。")
     text += "\n\n可以问：某单位负责哪些任务、第N项由谁负责、某部分包括哪些任务，或要点中某项工作的具体内容。"
     return Answer(question=question, answer=text, found=False, mode="refusal")

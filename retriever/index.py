@@ -11,15 +11,14 @@ from ingest.units import AliasTable
 
 from .fusion import reciprocal_rank_fusion
 from .lexical import BM25Index, JiebaTokenizer
+from .lexicon import Lexicon
 from .models import Hit
 from .records import RecordBook
 from .understand import QuestionParser
 
 log = logging.getLogger(__name__)
 
-# Words that say a question is about one of the related (non-plan) documents.
-_RELATED_SIGNAL = re.compile(r"(19|20)\d{2}年(?!度)|国办|国务院|人社部|国家发展改革委|习近平|胡春华|座谈会|联席会|新华社|"
-                             r"新闻联播|人民日报|指导意见|指示|文件|号文|全国|闽宁")
+_HAN = re.compile(r"[\u4e00-\u9fa5]+")
 
 
 def lexical_text(text: str, meta: dict) -> str:
@@ -34,7 +33,8 @@ class KnowledgeIndex:
     """Everything answerable, loaded once from the active index generation."""
 
     def __init__(self, snapshot: Snapshot, store: IndexStore | None, embedder: Embedder | None,
-                 aliases: AliasTable, plan_doc: str = ""):
+                 aliases: AliasTable, plan_doc: str = "", lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or Lexicon.load()
         self.snapshot = snapshot
         self.store = store
         self.embedder = embedder
@@ -45,19 +45,47 @@ class KnowledgeIndex:
         self.records = RecordBook.from_snapshot(snapshot.ids, snapshot.documents, snapshot.metadatas, plan_doc)
         self.plan_doc = self.records.doc
         words = list(aliases.aliases) + self.records.units + [t.title for t in self.records.tasks]
-        words += [s.short_name for s in self.records.sections] + ["镇巴县", "尖扎县", "东西部协作", "疗休养", "苏陕",
-                                                                    "苏青", "消费帮扶", "劳务协作", "区中园"]
-        self.tokenizer = JiebaTokenizer(words)
+        self.places = self._partner_places()
+        words += [s.short_name for s in self.records.sections] + list(self.places)
+        words += [t for terms in self.lexicon.synonyms.values() for t in terms]
+        self.tokenizer = JiebaTokenizer(words, stopwords=self.lexicon.stopwords)
         ids = list(self.chunks)
-        self.bm25 = BM25Index(ids, [lexical_text(*self.chunks[i]) for i in ids], self.tokenizer)
+        texts = [lexical_text(*self.chunks[i]) for i in ids]
+        self._text = "\n".join(texts).lower()  # for "does the corpus mention X at all"
+        self.bm25 = BM25Index(ids, texts, self.tokenizer)
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
                                      task_titles={t.item: t.title for t in self.records.tasks})
 
     @classmethod
-    def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = ""):
+    def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = "",
+             lexicon: Lexicon | None = None):
         snapshot, _ = store.snapshot()
-        return cls(snapshot, store, embedder, aliases, plan_doc)
+        return cls(snapshot, store, embedder, aliases, plan_doc, lexicon)
+
+    def _partner_places(self) -> tuple[str, ...]:
+        """Counties the plan names at least three times, with their short forms (镇巴县, 镇巴 …)."""
+        plan_text = "\n".join(t.text for t in self.records.tasks)
+        counts: dict[str, int] = {}
+        for i, ch in enumerate(plan_text):
+            if ch == "县":  # count the two- and three-character names ending here ("镇巴县", "助镇巴县" …)
+                for n in (2, 3):
+                    name = plan_text[max(0, i - n):i + 1]
+                    if len(name) == n + 1 and _HAN.fullmatch(name):
+                        counts[name] = counts.get(name, 0) + 1
+        # a three-character name only when it is not just a two-character one with a word before it
+        counties = [c for c, n in counts.items() if n >= 3 and (len(c) == 3 or n >= 0.8 * counts.get(c[1:], 0))]
+        return tuple(counties + [c[:-1] for c in counties if len(c) >= 3])
+
+    def mentions(self, term: str) -> bool:
+        """Whether any indexed text contains `term` (lower-cased)."""
+        term = term.lower()
+        return self.bm25.has(term) or term in self._text
+
+    def expanded_query(self, query: str) -> str:
+        """The question plus the plan terms its everyday words stand for (for keyword search)."""
+        extra = self.lexicon.expand(query)
+        return f"{query} {' '.join(extra)}" if extra else query
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -82,7 +110,7 @@ class KnowledgeIndex:
 
         Returns hits and the raw per-run scores (for answerability checks).
         """
-        lexical = self.bm25_run(query, depth)
+        lexical = self.bm25_run(self.expanded_query(query), depth)
         raw: dict = {"bm25": dict(lexical), "dense": {}}
         try:
             dense = self.dense_run(query, depth)
@@ -94,10 +122,12 @@ class KnowledgeIndex:
         hits = [self.hit(cid, score) for cid, score in fused]
         if self.plan_doc and not self._points_to_related(query, lexical):
             hits.sort(key=lambda h: h.doc != self.plan_doc)  # stable: keeps fused order within each group
+        elif self.lexicon.cue("recency", query):  # "最近/最新": the newest dated document first
+            hits.sort(key=lambda h: h.metadata.get("date") or "", reverse=True)
         return hits[:k], raw
 
     def _points_to_related(self, query: str, lexical: list[tuple[str, float]]) -> bool:
-        if _RELATED_SIGNAL.search(query):
+        if self.lexicon.cue("related_signal", query) or self.lexicon.cue("recency", query):
             return True
         best_plan = max((s for c, s in lexical if self.chunks[c][1].get("doc") == self.plan_doc), default=0.0)
         best_other = max((s for c, s in lexical if self.chunks[c][1].get("doc") != self.plan_doc), default=0.0)

@@ -9,24 +9,23 @@ from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
-# Function words and question filler that carry no topic.
-STOPWORDS = set(
-    "的 了 和 与 及 是 在 有 哪 哪些 哪个 哪项 哪一项 哪条 哪一条 什么 怎么 怎样 如何 吗 呢 吧 啊 呀 请问 请 问 "
-    "一下 那 那个 这 这个 这些 那些 要 会 能 可以 被 把 对 从 为 为了 让 给 去 来 过 着 也 都 还 又 就 而 "
-    "一 个 项 条 第 中 里 上 下 之 其 等 或 及其 以及 并 并且 通过 关于 多少 几 谁 吗 么 做 做成 搞 "
-    "是否 有没有 是不是 那块 那边 这边 这块 当地 讲 说 写 提 提到 规定 要求".split()
-)
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
 
 
 class JiebaTokenizer:
     """A private jieba Tokenizer (no global state) that knows the domain's multi-character terms."""
 
-    def __init__(self, user_words: Iterable[str] = ()):
+    def __init__(self, user_words: Iterable[str] = (), stopwords: Iterable[str] | None = None):
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer()
+        self._pos = None
+        if stopwords is None:
+            from .lexicon import Lexicon
+
+            stopwords = Lexicon.load().stopwords
+        self.stopwords = frozenset(stopwords)
         for word in user_words:
             if len(word) >= 2:
                 self._tk.add_word(word, freq=20000)
@@ -37,9 +36,25 @@ class JiebaTokenizer:
         cut = self._tk.cut_for_search(text.lower()) if search else self._tk.cut(text.lower())
         for tok in cut:
             tok = tok.strip()
-            if tok and tok not in STOPWORDS and _TOKEN_OK.search(tok):
+            if tok and tok not in self.stopwords and _TOKEN_OK.search(tok):
                 out.append(tok)
         return out
+
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech) pairs, lower-cased: names (ns, nr, nt …) matter to the answer gate."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._tk)
+        return [(w.word.strip(), w.flag) for w in self._pos.cut(text.lower()) if w.word.strip()]
+
+    def subwords(self, word: str) -> list[str]:
+        return [t for t in self._tk.cut_for_search(word) if t.strip()]
+
+    def frequency(self, word: str) -> int:
+        """The word's count in jieba's general dictionary (0 when unknown): how everyday a word is."""
+        self._tk.check_initialized()
+        return int(self._tk.FREQ.get(word, 0))
 
 
 class BM25Index:

@@ -1,0 +1,131 @@
+"""Whether the corpus can answer a question: refuse only on evidence of absence, never on wording alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from retriever.index import KnowledgeIndex
+from retriever.lexicon import FactType
+
+# Part-of-speech tags (jieba) of names: a name the corpus never mentions is evidence that it does not answer.
+_NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "eng"}
+# Nouns only: an absent verb or idiom ("送过来", "发挥余热") is a way of asking, not a topic.
+_NOUN_TAGS = {"n", "nz", "ns", "nr", "nrt", "nrfg", "nt", "eng", "x"}
+_ORG_SUFFIX = re.compile(r"(?:局|委|办|厅|院|所|集团|公司|协会|学会|基金会|推介会|签约会|博览会|峰会|论坛)$")
+
+
+@dataclass
+class TermGroup:
+    """One topic word of the question with the plan terms it may appear as, and its weight (BM25 idf)."""
+
+    surface: str
+    forms: tuple[str, ...]
+    weight: float
+
+    def found_in(self, text: str) -> str | None:
+        return next((f for f in self.forms if f in text), None)
+
+
+@dataclass
+class QuestionTerms:
+    groups: list[TermGroup] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # specific words that occur nowhere in the corpus
+    domain: bool = False  # at least one word of the question occurs in the corpus
+    text: str = ""
+
+    def coverage(self, text: str) -> float:
+        total = sum(g.weight for g in self.groups)
+        low = text.lower()
+        return sum(g.weight for g in self.groups if g.found_in(low)) / total if total else 0.0
+
+    def matched(self, text: str) -> list[str]:
+        low = text.lower()
+        return [f for f in (g.found_in(low) for g in self.groups) if f]
+
+
+def question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
+    """Topic words with their plan-term forms and weights; specific words the corpus lacks are set apart."""
+    lex = index.lexicon
+    out = QuestionTerms(text=text)
+    tagged = index.tokenizer.tagged(text)
+    known = [tok for tok, _ in tagged if len(tok) >= 3 and index.mentions(tok)]
+    expansions = lex.expansions(text)
+    covered = set()
+    for word, terms in expansions.items():  # everyday words first: they stand for the plan's terms
+        if any(word in tok and word != tok for tok in known):
+            continue  # "休养" inside "疗休养": the plan's own term is already there
+        present = [t for t in terms if index.mentions(t)]
+        if present:
+            weight = max(_idf(index, t) for t in present)
+            out.groups.append(TermGroup(word, tuple(dict.fromkeys([word, *present])), weight))
+            out.domain = True
+            covered.update(word)
+    for tok, tag in tagged:
+        if tok in lex.stopwords or not re.search(r"[\w\u4e00-\u9fff]", tok):
+            continue
+        if index.mentions(tok):
+            out.domain = True
+        if tok in lex.generic or (len(tok) < 2 and not tok.isascii()) or set(tok) <= covered:
+            continue
+        if index.mentions(tok) or _known_parts(index, tok):
+            out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
+        elif _specific(index, tok, tag):
+            out.absent.append(tok)
+    if not out.groups:  # "东西部协作搞了多少年": only frame words; they are all the topic there is
+        for tok in index.tokenizer.tokens(text, search=False):
+            if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):
+                out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
+    return out
+
+
+def _idf(index: KnowledgeIndex, term: str) -> float:
+    return max(index.bm25.idf(term), 0.05) if index.bm25.has(term) else 1.5
+
+
+def _known_parts(index: KnowledgeIndex, tok: str) -> bool:
+    """A compound of words the corpus has ('牦牛肉' = 牦牛 + 肉) is not a new name."""
+    parts = [p for p in index.tokenizer.subwords(tok) if p != tok and len(p) >= 2]
+    return bool(parts) and all(index.mentions(p) for p in parts) and sum(map(len, parts)) >= len(tok) - 1
+
+
+def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
+    """Names, organisations, foreign words and words no dictionary knows: their absence is evidence.
+
+    Everyday nouns the corpus lacks ("片子", "热度") are only another way of saying what it says, so they are not.
+    """
+    if tag not in _NOUN_TAGS:
+        return False
+    if tag in _NAME_TAGS or tok.isascii() or _ORG_SUFFIX.search(tok):
+        return True
+    return index.tokenizer.frequency(tok) == 0
+
+
+@dataclass
+class FactEvidence:
+    sentence: str
+    match: str
+    hit_index: int
+
+
+def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sentences: list[list[str]],
+              places: tuple[str, ...] = ()) -> FactEvidence | None:
+    """The on-topic sentence that states a fact of the wanted type (a number, a date …), best first."""
+    best: tuple[float, FactEvidence] | None = None
+    for i, sents in enumerate(sentences):
+        for sent in sents:
+            bare = sent
+            for place in places:  # the partner counties are named everywhere: not an answer to "where"
+                bare = bare.replace(place, "")
+            m = index.lexicon.states(fact, bare)
+            if not m and fact.name == "place":  # "在尖扎县召开" names the place even though the county is everywhere
+                m = index.lexicon.cue("held_at", sent)
+            if not m:
+                continue
+            cov = terms.coverage(sent)
+            if cov < 0.34 and not (terms.groups and cov > 0 and len(terms.groups) <= 2):
+                continue
+            score = cov - 0.02 * i
+            if best is None or score > best[0]:
+                best = (score, FactEvidence(sent, m.group(0), i))
+    return best[1] if best else None

@@ -1,0 +1,87 @@
+"""Language knowledge as data: stop words, generic words, everyday-word synonyms and question cues (retriever/data/)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FactType:
+    """A kind of fact a question can ask for (a number, a date …): how it is asked and how a sentence states it."""
+
+    name: str
+    ask: re.Pattern
+    state: re.Pattern
+
+
+def _words(text: str) -> set[str]:
+    return {w for line in text.splitlines() for w in line.split("#", 1)[0].split()}
+
+
+@dataclass
+class Lexicon:
+    """Everything the question side knows about words; loaded once, shared by the retriever and the answerer."""
+
+    stopwords: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cues: dict[str, re.Pattern] = field(default_factory=dict)
+    fact_types: list[FactType] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Lexicon:
+        def read(name: str) -> str:
+            if folder is not None:
+                return (Path(folder) / name).read_text(encoding="utf-8")
+            return resources.files("retriever").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+        synonyms: dict[str, tuple[str, ...]] = {}
+        for line in read("synonyms.tsv").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            word, _, terms = line.partition("\t")
+            synonyms[word.strip()] = tuple(terms.split())
+        raw = json.loads(read("cues.json"))
+        cues = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str) and not k.startswith("_")}
+        facts = [FactType(name, re.compile(spec["ask"], re.IGNORECASE), re.compile(spec["state"]))
+                 for name, spec in raw.get("fact_types", {}).items()]
+        return cls(stopwords=frozenset(_words(read("stopwords.txt"))), generic=frozenset(_words(read("generic.txt"))),
+                   synonyms=synonyms, cues=cues, fact_types=facts)
+
+    def cue(self, name: str, text: str) -> re.Match | None:
+        pattern = self.cues.get(name)
+        return pattern.search(text) if pattern else None
+
+    def expansions(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Everyday words found in `text` (longest first, no overlaps) with the plan terms they stand for."""
+        found: dict[str, tuple[str, ...]] = {}
+        masked = text
+        for word in sorted(self.synonyms, key=len, reverse=True):
+            if word in masked:
+                found[word] = self.synonyms[word]
+                masked = masked.replace(word, "\u0000" * len(word))
+        return found
+
+    def expand(self, text: str) -> list[str]:
+        """The plan terms that the everyday words of `text` stand for (deduplicated, in order)."""
+        out: list[str] = []
+        for terms in self.expansions(text).values():
+            out += [t for t in terms if t not in out and t not in text]
+        return out
+
+    def fact_type(self, question: str) -> FactType | None:
+        """The kind of fact the question asks for, or None when any informative sentence answers it."""
+        return next((f for f in self.fact_types if f.ask.search(question)), None)
+
+    def states(self, fact: FactType, sentence: str) -> re.Match | None:
+        """Where `sentence` states a fact of this type; vague amounts (一批, 一些) do not count."""
+        vague = self.cues.get("vague_quantity")
+        for m in fact.state.finditer(sentence):
+            if fact.name == "quantity" and vague and vague.search(m.group(0)):
+                continue
+            return m
+        return None
