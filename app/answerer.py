@@ -13,6 +13,7 @@ from retriever.understand import ParsedQuestion
 from . import lookup
 from .extractive import retrieval_answer
 from .models import Answer, DialogueContext
+from .multipart import answer_parts, split_parts
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,22 @@ class Answerer:
         cleaned, injected = strip_instructions(text, self.index.lexicon)
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
+        parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
+        if len(parts) > 1:
+            result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context)
+        else:
+            result = self._single(cleaned, context)
+        result.question = question
+        result.notice = " ".join(x for x in (notice, result.notice) if x)
+        return result
+
+    def _single(self, cleaned: str, context: DialogueContext | None) -> Answer:
+        """One question (or one part of a multi-part question), read against the previous turn."""
         q = self.index.parser.parse(cleaned)
         query = cleaned
         if context is not None:
             q, query = self._resolve_followup(q, cleaned, context)
         result = self._route(q, query)
-        result.question = question
-        result.notice = " ".join(x for x in (notice, result.notice) if x)
         result.resolved_question = query
         items = list(q.items)
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
@@ -107,6 +117,9 @@ class Answerer:
                 and {"who", "lead", "tasks", "count"} & q.intents:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
+        fact = self.index.lexicon.fact_type(query)
+        if book and fact is not None and fact.name not in ("quantity", "people"):
+            book = None  # "专班的组长由哪位领导担任": a fact about a unit, not its task list
         if book:
             wants_units = bool({"who", "lead"} & q.intents)
             if q.items and (wants_units or not q.units or "section_of" in q.intents):

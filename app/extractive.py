@@ -199,7 +199,9 @@ def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], ev
         parts += ["", f"另见{source_line(e.hit)}：", "", "> " + join_sentences(e.sentences)]
     if best.coverage < 0.34 and terms.groups:
         parts += ["", "（问题中的说法与条款原文不同，这是按意思匹配的结果，请对照原文核实。）"]
-    relevant = chosen + [e for e in evidence if e not in chosen and e.coverage >= 0.5]
+    # then the next clauses that carry the topic about as well (a section intro's tasks, a list's other items)
+    floor = max(0.01, 0.5 * best.coverage)
+    relevant = chosen + [e for e in evidence if e not in chosen and e.coverage >= floor]
     citations = [_citation(e.hit, e.sentences) for e in relevant[:max(k, len(chosen))]]
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 

@@ -11,6 +11,7 @@ MODE_LABELS = {
     "lookup": "按任务记录精确查询",
     "item": "按任务编号查询",
     "section": "按部分查询",
+    "multi": "分部分回答",
     "retrieval": "检索原文摘录",
     "refusal": "文档中未找到",
 }
