@@ -8,15 +8,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .settings import Settings
+from .chroma_client import StoreUnavailable, describe_client, open_client, short_reason
+
+__all__ = ["IndexStore", "Snapshot", "StoreUnavailable", "describe_client", "generation_of", "open_client"]
 
 log = logging.getLogger(__name__)
 
 _PAGE = 500
-
-
-class StoreUnavailable(RuntimeError):
-    """The vector store cannot be reached (e.g. the Chroma server is down)."""
 
 
 _GENERATION = re.compile(r"__g(\d+)$")
@@ -26,64 +24,6 @@ def generation_of(name: str | None) -> int:
     """N of a `<name>__g<N>` collection name; 0 for none."""
     m = _GENERATION.search(name or "")
     return int(m.group(1)) if m else 0
-
-
-def _chroma_settings():
-    from chromadb.config import Settings as ChromaSettings
-
-    return ChromaSettings(anonymized_telemetry=False)
-
-
-def describe_client(client) -> str:
-    """'Chroma server at host:port' or 'Chroma folder <path>', for error messages."""
-    try:
-        cs = client.get_settings()
-        if cs.chroma_server_host:
-            return f"Chroma server at {cs.chroma_server_host}:{cs.chroma_server_http_port}"
-        if cs.persist_directory:
-            return f"Chroma folder {cs.persist_directory}"
-    except Exception:  # a stand-in client in a test, or an unusual client type
-        pass
-    return "vector store"
-
-
-def _set_http_timeout(client, settings: Settings) -> None:
-    """Give the HttpClient's httpx session a finite timeout (chromadb's own is none at all, so a hung server would
-    hold every question forever); best effort, through a private attribute."""
-    try:
-        import httpx
-
-        session = client._server._session
-        session.timeout = httpx.Timeout(settings.store_timeout_s, connect=settings.store_connect_timeout_s)
-    except Exception:  # another chromadb layout: keep its default
-        log.debug("could not set the Chroma HTTP timeout", exc_info=True)
-
-
-def open_client(settings: Settings):
-    """Embedded PersistentClient in the data dir, or an HttpClient when a Chroma host is configured.
-
-    chromadb's HttpClient talks to the server while it is built (identity, tenant and database checks), so a
-    server that is down fails here, as StoreUnavailable naming host:port.
-    """
-    import chromadb
-
-    try:
-        if settings.uses_server:
-            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                         settings=_chroma_settings())
-            _set_http_timeout(client, settings)
-            return client
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=_chroma_settings())
-    except Exception as exc:  # connection refused, bad path, …
-        where = (f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                 if settings.uses_server else f"Chroma folder {settings.chroma_dir}")
-        raise StoreUnavailable(f"cannot open {where}: {_reason(exc)}") from exc
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def _is_request_error(exc: BaseException) -> bool:
@@ -168,7 +108,7 @@ class IndexStore:
         except Exception as exc:
             if _is_request_error(exc):
                 raise
-            reason = _reason(exc)
+            reason = short_reason(exc)
             if self.retry_after_s:
                 with self._lock:
                     self._down_until = time.monotonic() + self.retry_after_s
