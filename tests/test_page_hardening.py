@@ -92,6 +92,12 @@ def test_upload_cache_is_bounded_in_count_and_size_and_pruned(open_page):
     from pathlib import Path
 
     assert not Path(stored).exists()
+    # an expired upload also goes when other requests arrive, with no further upload
+    late = again.json()[0]
+    cache.prune_now_and_then(every_s=0)
+    assert not Path(late).exists()
+    again = _upload(url, "e.txt", b"e" * 10)
+    cache.ttl_s = 3600
     # the admin handler removes an upload from the cache as soon as it has read it
     path = again.json()[0]
     demo.panels["documents"].upload([path], "wrong password", client="10.0.0.9")

@@ -26,6 +26,13 @@ class UploadCache:
         self._clock = clock
         self._files: dict[str, tuple[int, float]] = {}  # path -> (bytes, stored at)
         self._lock = threading.Lock()
+        self._pruned_at = clock()
+
+    def prune_now_and_then(self, every_s: float = 60.0) -> None:
+        """Prune at most every `every_s` seconds: called on any request, so expired uploads go even when no
+        further upload arrives."""
+        if self._files and self._clock() - self._pruned_at >= every_s:
+            self.prune()
 
     def add(self, path: str, estimate: int) -> None:
         """Register a stored upload; Gradio may move it into place just after replying, so its size is estimated
@@ -50,6 +57,7 @@ class UploadCache:
     def prune(self) -> None:
         """Delete uploads older than ttl_s, and forget files something else already removed."""
         now = self._clock()
+        self._pruned_at = now
         with self._lock:
             old = [p for p, (_, at) in self._files.items()
                    if now - at > self.ttl_s or (now - at > 60 and not Path(p).exists())]
@@ -93,6 +101,8 @@ class UploadGuardMiddleware:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "POST" or not scope["path"].endswith(UPLOAD_PATH):
+            if scope["type"] == "http":
+                self.cache.prune_now_and_then()
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
