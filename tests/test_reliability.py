@@ -160,6 +160,16 @@ def test_service_takes_any_payload(service):
         assert out.mode == "refusal" and "文字" in out.answer
 
 
+def test_chat_echoes_no_invalid_characters(service):
+    from app.ui.chat import ChatPanel
+
+    steps = list(ChatPanel(service, stream_delay=0).respond("\ud800区总工会负责哪些任务", [], None))
+    _, history, _ = steps[-1]
+    json.dumps(history, ensure_ascii=False).encode("utf-8")  # what the page sends back must be valid UTF-8
+    assert "第6项" in history[-1]["content"]
+    assert list(ChatPanel(service, stream_delay=0).respond([123], [], None))  # not text: no crash
+
+
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, corpus_dir):
     import ingest.factory
