@@ -142,8 +142,8 @@ class IndexStore:
         except StoreUnavailable:
             raise
         except Exception as exc:
-            if _is_not_found(exc):  # pointer to a collection that is gone
-                log.warning("active collection %s is missing", name)
+            if _is_not_found(exc):  # another process re-indexed and dropped it; readers reload within a poll
+                log.info("index generation %s is gone", name)
                 return None
             raise
 
