@@ -299,7 +299,7 @@ def test_hung_server_questions_fall_back_fast_and_lookups_never_wait(private_ser
     notice within about one store timeout, record lookups answer at once, and all recover after SIGCONT."""
     private_server.start()
     settings = server_settings(tmp_path, corpus_dir, host="127.0.0.1", port=private_server.port)
-    settings.store_timeout_s, settings.store_retry_s, settings.generation_poll_s = 2.0, 30.0, 0.0
+    settings.store_timeout_s, settings.store_retry_s, settings.generation_poll_s = 3.0, 30.0, 0.0
     store = IndexStore(open_client(settings), settings.collection, retry_after_s=settings.store_retry_s)
     run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
     service = Service(settings, store, FakeEmbedder(), aliases)
@@ -321,10 +321,10 @@ def test_hung_server_questions_fall_back_fast_and_lookups_never_wait(private_ser
             ask("lookup", LOOKUP_Q)
         for t in threads:
             t.join(60)
-        assert all(s < 1.0 and items(a) == [6, 7] for s, a in results["lookup"]), results["lookup"]
+        assert all(s < 1.5 and items(a) == [6, 7] for s, a in results["lookup"]), results["lookup"]
         assert len(results["retrieval"]) == 10
         for seconds, ans in results["retrieval"]:
-            assert seconds < settings.store_timeout_s + 3 and "只按关键词检索" in ans.notice
+            assert seconds < settings.store_timeout_s + 5 and "只按关键词检索" in ans.notice
             assert ans.citations and ans.citations[0].item == 6
         started = time.perf_counter()  # the store is now known to be down: no more waiting at all
         assert "只按关键词检索" in service.ask(RETRIEVAL_Q).notice and time.perf_counter() - started < 1.0
