@@ -47,7 +47,7 @@ def _decode_bom(data: bytes, name: str) -> str | None:
                 return data[len(bom):].decode(enc)
             except UnicodeDecodeError as exc:
                 what = "truncated" if exc.reason == "truncated data" else exc.reason
-                raise LoadError(name, f"damaged {enc.upper()} text ({what} at byte {exc.start + len(bom)})") from exc
+                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取（damaged {enc.upper()} text: {what} at byte {exc.start + len(bom)}）") from exc
     return None
 
 
@@ -67,13 +67,13 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     if best is not None:
         return str(best)
     if b"\x00" in data:
-        raise LoadError(name, "binary data, not text (NUL bytes found; or damaged UTF-16)")
+        raise LoadError(name, "不是文本文件（binary data, not text: NUL bytes found; or damaged UTF-16）")
     # Hand-written on purpose: charset-normalizer finds no encoding at all for a file whose lines mix UTF-8 and
     # GBK (it returns None), so such files are decoded line by line.
     text, bad = _decode_lines(data)
     if bad:
-        raise LoadError(name, f"unknown text encoding ({bad} line(s) are neither UTF-8 nor GB18030/GBK; "
-                              "UTF-16 and other encodings tried)")
+        raise LoadError(name, f"无法识别文字编码（unknown text encoding: {bad} line(s) are neither UTF-8 nor GB18030/GBK; "
+                              "UTF-16 and other encodings tried）")
     return text
 
 
@@ -110,8 +110,8 @@ def _check_unzipped_size(data: bytes, name: str, limits: LoadLimits) -> None:
     except (zipfile.BadZipFile, ValueError) as exc:
         raise LoadError(name, f"not a valid .docx file ({exc.__class__.__name__})") from exc
     if total > limits.max_unzipped_mb * 1024 * 1024:
-        raise LoadError(name, f"the .docx expands to {total / 1048576:.0f} MB uncompressed "
-                              f"(limit {limits.max_unzipped_mb} MB); refused")
+        raise LoadError(name, f"解压后过大，已拒绝（the .docx expands to {total / 1048576:.0f} MB uncompressed, "
+                              f"limit {limits.max_unzipped_mb} MB）")
 
 
 def _read_docx(data: bytes, name: str, limits: LoadLimits) -> str:
@@ -156,7 +156,7 @@ def _read_pdf(data: bytes, name: str, limits: LoadLimits) -> str:
 
 
 def _too_long(chars: int, limits: LoadLimits, prefix: str = "") -> str:
-    return f"too much text ({prefix}{chars:,} characters, limit {limits.max_doc_chars:,}); refused"
+    return f"文字过多，已拒绝（too much text: {prefix}{chars:,} characters, limit {limits.max_doc_chars:,}）"
 
 
 def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | None = None) -> str:
@@ -182,7 +182,7 @@ def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | N
         raise LoadError(path, _too_long(len(raw), limits))
     bad = _SURROGATE.search(raw)
     if bad:  # cannot be stored or tokenised; refusing names the problem instead of failing later
-        raise LoadError(path, f"invalid character (lone surrogate U+{ord(bad.group()):04X}) at position {bad.start()}")
+        raise LoadError(path, f"含有无效字符，已拒绝（invalid character: lone surrogate U+{ord(bad.group()):04X} at position {bad.start()}）")
     text = clean_text(raw)
     if not text:
         raise LoadError(path, "no text after cleaning")
@@ -240,7 +240,7 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
         base = Path(folder)
         for d in sorted(dirs):
             if (base / d).is_symlink():
-                skipped.append(LoadError(base / d, "link to a folder, not followed"))
+                skipped.append(LoadError(base / d, "指向文件夹的链接，未读取（link to a folder, not followed）"))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (base / d).is_symlink())
         for name in names:
             path = base / name
@@ -249,10 +249,10 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
             if path.is_symlink():
                 target = path.resolve()
                 if not target.exists():
-                    skipped.append(LoadError(path, "dangling link (its target does not exist), skipped"))
+                    skipped.append(LoadError(path, "链接目标不存在，已跳过（dangling link: its target does not exist）"))
                     continue
                 if not target.is_relative_to(root):
-                    skipped.append(LoadError(path, "link points outside the corpus folder, not followed"))
+                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取（link points outside the corpus folder, not followed）"))
                     continue
             if path.is_file():
                 files.append(path)

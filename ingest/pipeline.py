@@ -70,7 +70,7 @@ def parse_document(doc: Document, aliases: AliasTable, plan_doc: str,
     chunks = plan_chunks(doc, plan) if plan else prose_chunks(doc)
     limit = (limits or LoadLimits()).max_doc_chunks
     if len(chunks) > limit:
-        raise LoadError(doc.path, f"too many chunks ({len(chunks):,}, limit {limit:,}); refused")
+        raise LoadError(doc.path, f"分块过多，已拒绝（too many chunks: {len(chunks):,}, limit {limit:,}）")
     return plan, chunks
 
 
@@ -92,7 +92,7 @@ def load_corpus(corpus_dir: Path, aliases: AliasTable, plan_doc: str, limits: Lo
             doc = load_document(path, limits=limits)
             plan, chunks = parse_document(doc, aliases, plan_doc, limits)
         except Exception as exc:  # one bad file must never stop the others (LoadError, or a loader bug)
-            err = exc if isinstance(exc, LoadError) else LoadError(path, f"cannot be read ({type(exc).__name__}: {exc})")
+            err = exc if isinstance(exc, LoadError) else LoadError(path, f"无法读取（{type(exc).__name__}: {exc}）")
             if not isinstance(exc, LoadError):
                 log.exception("unexpected error reading %s", path)
             log.error("skipped %s", err)

@@ -321,8 +321,8 @@ def test_links_out_of_the_corpus_are_not_followed_and_reported(settings, store, 
     (related / "inside.txt").symlink_to(related / "sxncb_20180103_sushan_quzhongyuan_lianxihui.txt")
     report = run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
     text = "\n".join(report.errors)
-    assert "leak.txt: link points outside" in text and "gone.txt: dangling link" in text
-    assert "linked_dir: link to a folder" in text
+    assert "leak.txt: 链接指向语料文件夹以外" in text and "gone.txt: 链接目标不存在" in text
+    assert "linked_dir: 指向文件夹的链接" in text
     snap, _ = store.snapshot()
     assert not any("机密" in d for d in snap.documents)
     assert "inside" in {m["doc"] for m in snap.metadatas}  # a link that stays inside the corpus is fine
