@@ -47,7 +47,9 @@ def _decode_bom(data: bytes, name: str) -> str | None:
                 return data[len(bom):].decode(enc)
             except UnicodeDecodeError as exc:
                 what = "truncated" if exc.reason == "truncated data" else exc.reason
-                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取（damaged {enc.upper()} text: {what} at byte {exc.start + len(bom)}）") from exc
+                where = exc.start + len(bom)
+                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取"
+                                      f"（damaged {enc.upper()} text: {what} at byte {where}）") from exc
     return None
 
 
@@ -182,7 +184,8 @@ def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | N
         raise LoadError(path, _too_long(len(raw), limits))
     bad = _SURROGATE.search(raw)
     if bad:  # cannot be stored or tokenised; refusing names the problem instead of failing later
-        raise LoadError(path, f"含有无效字符，已拒绝（invalid character: lone surrogate U+{ord(bad.group()):04X} at position {bad.start()}）")
+        raise LoadError(path, f"含有无效字符，已拒绝（invalid character: lone surrogate U+{ord(bad.group()):04X} "
+                              f"at position {bad.start()}）")
     text = clean_text(raw)
     if not text:
         raise LoadError(path, "no text after cleaning")
@@ -252,7 +255,8 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
                     skipped.append(LoadError(path, "链接目标不存在，已跳过（dangling link: its target does not exist）"))
                     continue
                 if not target.is_relative_to(root):
-                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取（link points outside the corpus folder, not followed）"))
+                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"
+                                                   "（link points outside the corpus folder, not followed）"))
                     continue
             if path.is_file():
                 files.append(path)
