@@ -9,6 +9,7 @@ import sys
 
 from ingest.settings import Settings
 
+from .inputs import argv_text
 from .models import Answer
 
 log = logging.getLogger(__name__)
@@ -50,19 +51,30 @@ def cmd_ask(args, settings: Settings) -> int:
         return 2
     service = _service(settings, progress=sys.stderr.isatty())
     if args.batch:
-        with open(args.batch, encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    q = json.loads(line).get("q", "")
-                except (json.JSONDecodeError, AttributeError):
-                    print(json.dumps({"line": n, "error": "not a JSON object with key q"}, ensure_ascii=False))
-                    continue
-                print(json.dumps(service.ask(q).to_dict(), ensure_ascii=False), flush=True)
-        return 0
-    ans = service.ask(args.question)
+        return _batch(service, args.batch)
+    ans = service.ask(argv_text(args.question))
     print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1) if args.json else format_answer(ans))
+    return 0
+
+
+def _batch(service, path: str) -> int:
+    """One JSON object per input line, in order; a bad line gets an error object and the rest still runs."""
+    # undecodable bytes become U+FFFD instead of ending the whole run at the first bad line
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict) or "q" not in obj:
+                    raise ValueError("not a JSON object with key q")
+                out = service.ask(obj["q"]).to_dict()
+            except Exception as exc:  # any failure stays on its own line
+                if not isinstance(exc, ValueError):
+                    log.exception("batch line %d failed", n)
+                reason = "not a JSON object with key q" if isinstance(exc, ValueError) else type(exc).__name__
+                out = {"line": n, "error": reason}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 

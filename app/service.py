@@ -4,41 +4,45 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
-import re
-import tempfile
 import threading
+import time
 from pathlib import Path
 
 from ingest.embedding import Embedder
-from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
+from ingest.loaders import LoadError, load_document
 from ingest.pipeline import IngestReport, Progress, parse_document, run_ingest
 from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
+from ingest.store import IndexStore, StoreUnavailable, open_client
 from ingest.units import AliasTable
 from retriever.index import KnowledgeIndex
 
+from .admin_guard import LoginThrottle
 from .answerer import Answerer
+from .inputs import sanitize_question
 from .models import Answer, DialogueContext
+from .uploads import CorpusEdit, UploadRejected, check_upload_name
 
 log = logging.getLogger(__name__)
 
-
-class UploadRejected(ValueError):
-    """An uploaded file was refused; the message says why. Nothing was changed."""
+__all__ = ["Service", "UploadRejected"]
 
 
 class Service:
     """Everything a front end needs; built once per process by the entry point."""
 
     def __init__(self, settings: Settings, store: IndexStore, embedder: Embedder, aliases: AliasTable | None = None,
-                 phraser=None):
+                 phraser=None, throttle: LoginThrottle | None = None):
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.aliases = aliases or AliasTable.load()
         self.phraser = phraser
+        self.throttle = throttle or LoginThrottle(settings.admin_max_failures, settings.admin_failure_window_s,
+                                                  settings.admin_lockout_s)
         self._write_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._check_running = threading.Lock()
+        self._checked_at = time.monotonic()
         self.answerer: Answerer = self._build_answerer()
 
     @classmethod
@@ -48,7 +52,7 @@ class Service:
 
         from .llm import make_phraser
 
-        store = IndexStore(open_client(settings), settings.collection)
+        store = IndexStore(open_client(settings), settings.collection, retry_after_s=settings.store_retry_s)
         return cls(settings, store, make_embedder(settings), phraser=make_phraser(settings))
 
     def warm_up(self) -> None:
@@ -62,15 +66,57 @@ class Service:
                         phraser=self.phraser)
 
     def reload(self) -> None:
-        # readers keep the old answerer until this single assignment
-        self.answerer = self._build_answerer()
+        # readers keep the old answerer until this single assignment; one reload at a time, so a slow
+        # background reload can never replace a newer index with an older one
+        with self._reload_lock:
+            self.answerer = self._build_answerer()
 
     @property
     def index(self) -> KnowledgeIndex:
         return self.answerer.index
 
-    def ask(self, question: str, context: DialogueContext | None = None) -> Answer:
-        return self.answerer.answer(question, context)
+    def ask(self, question: object, context: DialogueContext | None = None) -> Answer:
+        """Answer any payload: non-text gets a refusal, invalid characters are dropped with a notice."""
+        text, notice = sanitize_question(question)
+        if text is None:
+            return Answer(question="", answer=notice, found=False, mode="refusal", notice="not text")
+        self._poll_generation()
+        ans = self.answerer.answer(text, context)
+        if notice:
+            ans.notice = " ".join(x for x in (notice, ans.notice) if x)
+        return ans
+
+    # --- other processes' re-indexes ---------------------------------------------------------------
+    def _poll_generation(self) -> None:
+        """At most every generation_poll_s, check in the background whether another process switched the index
+        generation; questions never wait for the store here (a hung server must not hold up record lookups)."""
+        if time.monotonic() - self._checked_at < self.settings.generation_poll_s:
+            return
+        if not self._check_running.acquire(blocking=False):
+            return
+        self._checked_at = time.monotonic()
+        threading.Thread(target=self._check_in_background, name="xzqa-generation-check", daemon=True).start()
+
+    def _check_in_background(self) -> None:
+        try:
+            self.refresh_if_stale()
+        except StoreUnavailable as exc:
+            log.warning("index generation check skipped: %s", exc)
+        except Exception:  # a background thread must not die silently: log and keep serving the loaded index
+            log.exception("index generation check failed")
+        finally:
+            self._checked_at = time.monotonic()
+            self._check_running.release()
+
+    def refresh_if_stale(self) -> bool:
+        """Reload when the store's active generation is not the one loaded; True when it reloaded."""
+        with self._reload_lock:
+            active, loaded = self.store.active_name(), self.index.snapshot.collection
+            if (active or "") == loaded:
+                return False
+            log.info("index generation changed (%s -> %s): reloading", loaded or "none", active or "none")
+            self.answerer = self._build_answerer()
+            return True
 
     # --- indexing -------------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport | None:
@@ -86,9 +132,24 @@ class Service:
     def _reindex_locked(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport:
         """Index the corpus folder and switch readers to it; the caller holds the write lock."""
         report = run_ingest(self.settings.corpus_dir, self.store, self.embedder, self.aliases,
-                            self.settings.plan_doc, progress=progress, show_bar=show_bar)
-        self.reload()
+                            self.settings.plan_doc, progress=progress, show_bar=show_bar,
+                            limits=self.settings.load_limits())
+        try:
+            self.reload()
+        except StoreUnavailable as exc:  # the new generation is active; the next generation check loads it
+            log.warning("re-indexed, but reloading failed: %s", exc)
         return report
+
+    def _apply(self, edit: CorpusEdit, name: str, progress: Progress | None) -> IngestReport:
+        """Re-index after `edit`; any failure restores the corpus folder, so disk and index never disagree."""
+        try:
+            return self._reindex_locked(progress)
+        except StoreUnavailable as exc:
+            edit.rollback()
+            raise UploadRejected(f"{name}：向量库暂不可用，未作任何改动，请稍后再试（{exc}）") from exc
+        except BaseException:
+            edit.rollback()
+            raise
 
     def documents(self) -> list[dict]:
         """One row per indexed document: id, title, kind, chunk count, last indexing time."""
@@ -105,50 +166,60 @@ class Service:
     def admin_enabled(self) -> bool:
         return bool(self.settings.admin_password)
 
-    def check_admin(self, password: str | None) -> bool:
+    def check_admin(self, password: str | None, client: str = "local") -> bool:
+        """Constant-time password check; failures count against `client` (see admin_locked_for)."""
         expected = self.settings.admin_password
-        return bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
+        ok = bool(expected) and isinstance(password, (str, type(None))) and hmac.compare_digest(
+            (password or "").encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
+        if ok:
+            self.throttle.success(client)
+        else:
+            log.warning("wrong admin password from %s", client)
+            self.throttle.failure(client)
+        return ok
 
-    def _safe_name(self, filename: str) -> str:
-        name = str(filename)
-        # a path in the name ("../../x.txt") is refused, not silently stripped
-        if not name or "/" in name or "\\" in name or name.startswith(".") or re.search(r"[\x00-\x1f]", name):
-            raise UploadRejected(f"不合法的文件名：{filename!r}（不能包含路径或以“.”开头）")
-        if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise UploadRejected(f"不支持的文件类型：{Path(name).suffix or '无扩展名'}（支持 {'、'.join(SUPPORTED_SUFFIXES)}）")
-        return name
+    def admin_locked_for(self, client: str = "local") -> float:
+        """Seconds until `client` may try the admin password again (0: now)."""
+        return self.throttle.locked_for(client)
 
     def _existing(self, stem: str) -> list[Path]:
         corpus = self.settings.corpus_dir
         return [p for p in corpus.rglob("*") if p.is_file() and p.stem == stem] if corpus.is_dir() else []
 
     def add_file(self, filename: str, data: bytes, progress: Progress | None = None) -> str:
-        """Validate, store and index one uploaded file; identical content changes nothing."""
-        name = self._safe_name(filename)
+        """Validate, store and index one uploaded file, all or nothing; content already indexed changes nothing."""
+        name = check_upload_name(filename)
         if not data:
             raise UploadRejected(f"{name}：文件为空（0 字节）")
         limit = self.settings.max_upload_mb * 1024 * 1024
         if len(data) > limit:
             raise UploadRejected(f"{name}：文件过大（{len(data) / 1048576:.1f} MB，上限 {self.settings.max_upload_mb} MB）")
         path = self.settings.corpus_dir / name
+        limits = self.settings.load_limits()
         try:  # read and parse before anything is written
-            doc = load_document(path, data)
-            parse_document(doc, self.aliases, self.settings.plan_doc)
+            doc = load_document(path, data, limits)
+            _, chunks = parse_document(doc, self.aliases, self.settings.plan_doc, limits)
         except LoadError as exc:
             raise UploadRejected(f"{name}：{exc.reason}") from exc
         with self._write_lock:
             existing = self._existing(path.stem)
-            if any(p.read_bytes() == data for p in existing):
+            try:
+                indexed = self.store.chunk_ids(doc.doc_id)
+            except StoreUnavailable as exc:
+                raise UploadRejected(f"{name}：向量库暂不可用，未作任何改动，请稍后再试（{exc}）") from exc
+            # "unchanged" only when the same bytes are on disk and exactly their chunks are what is indexed
+            if existing == [path] and path.read_bytes() == data and indexed == {c.id for c in chunks}:
                 return f"{name}：内容与已有文件相同，未作改动。"
-            others = [p for p in existing if p != path]
-            self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.settings.corpus_dir, prefix=".upload-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-            for old in others:  # a new version in another format replaces the old file
-                old.unlink()
-            report = self._reindex_locked(progress)
+            edit = CorpusEdit()
+            try:
+                edit.write(path, data)
+                for old in existing:  # a new version in another format replaces the old file
+                    if old != path:
+                        edit.remove(old)
+            except OSError as exc:
+                edit.rollback()
+                raise UploadRejected(f"{name}：无法写入语料文件夹（{exc.strerror or exc}），未作任何改动") from exc
+            report = self._apply(edit, name, progress)
         return f"{name}：已导入。{report.summary()}"
 
     def delete_document(self, doc_id: str, progress: Progress | None = None) -> str:
@@ -156,7 +227,8 @@ class Service:
             files = self._existing(doc_id)
             if not files:
                 raise UploadRejected(f"没有文档 {doc_id}")
+            edit = CorpusEdit()
             for p in files:
-                p.unlink()
-            report = self._reindex_locked(progress)
+                edit.remove(p)
+            report = self._apply(edit, doc_id, progress)
         return f"已删除 {doc_id}。{report.summary()}"

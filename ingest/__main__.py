@@ -14,7 +14,7 @@ from .units import AliasTable
 
 
 def _records(settings: Settings, as_json: bool) -> int:
-    corpus = load_corpus(settings.corpus_dir, AliasTable.load(), settings.plan_doc)
+    corpus = load_corpus(settings.corpus_dir, AliasTable.load(), settings.plan_doc, settings.load_limits())
     records = [r for plan in corpus.plans for r in plan.records()]
     if as_json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
@@ -34,7 +34,7 @@ def _index(settings: Settings) -> int:
         store = IndexStore(open_client(settings), settings.collection)
         embedder = make_embedder(settings)
         report = run_ingest(settings.corpus_dir, store, embedder, AliasTable.load(), settings.plan_doc,
-                            show_bar=True)
+                            show_bar=True, limits=settings.load_limits())
     except (ModelUnavailable, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

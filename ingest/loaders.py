@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import zipfile
 from pathlib import Path
 
 from .models import Document
+from .settings import LoadLimits
 
 log = logging.getLogger(__name__)
 
@@ -31,47 +33,49 @@ class LoadError(Exception):
         super().__init__(f"{Path(path).name}: {reason}")
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """Spot BOM-less UTF-16 by its zero bytes (ASCII/CJK mix gives many)."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    even_zero = data[0::2].count(0) / (len(data) / 2)
-    odd_zero = data[1::2].count(0) / (len(data) / 2)
-    if odd_zero > 0.3 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.3 and odd_zero < 0.05:
-        return "utf-16-be"
+# Candidates for charset-normalizer: what Chinese government text arrives in. Without this list it reads short GBK
+# text as Thai (cp874) or Cyrillic; with it, every encoding test passes.
+_CANDIDATES = ["utf_8", "gb18030", "utf_16_le", "utf_16_be"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _decode_bom(data: bytes, name: str) -> str | None:
+    """Text with a byte-order mark, decoded strictly; a truncated file or a lone surrogate is a LoadError."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(enc)
+            except UnicodeDecodeError as exc:
+                what = "truncated" if exc.reason == "truncated data" else exc.reason
+                where = exc.start + len(bom)
+                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取"
+                                      f"（damaged {enc.upper()} text: {what} at byte {where}）") from exc
     return None
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
-    """Decode text bytes: BOMs, UTF-8, UTF-16, GB18030/GBK, and files mixing UTF-8 and GBK lines."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    utf16 = _looks_utf16(data)
-    if utf16:
-        try:
-            return data.decode(utf16)
-        except UnicodeDecodeError:
-            pass
+    """Decode text bytes: BOMs, UTF-8, then charset-normalizer (GB18030/GBK, BOM-less UTF-16), then line by line
+    for files mixing UTF-8 and GBK lines."""
+    text = _decode_bom(data, name)
+    if text is not None:
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    candidates = [_decode_lines(data)]
-    if len(data) % 2 == 0:  # BOM-less UTF-16 of pure CJK has no NUL bytes to give it away
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                candidates.append((data.decode(enc), 0))
-            except UnicodeDecodeError:
-                pass
-    text, bad = max(candidates, key=lambda c: _plausibility(c[0]) - c[1] / max(1, c[0].count("\n") + 1))
-    if b"\x00" in data and _plausibility(text) < 0.9:
-        raise LoadError(name, "binary data, not text (NUL bytes found)")
-    if bad > max(1, (text.count("\n") + 1) // 10) or _plausibility(text) < 0.6:
-        raise LoadError(name, "unknown text encoding (tried UTF-8, UTF-16, GB18030/GBK)")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is not None:
+        return str(best)
+    if b"\x00" in data:
+        raise LoadError(name, "不是文本文件（binary data, not text: NUL bytes found; or damaged UTF-16）")
+    # Hand-written on purpose: charset-normalizer finds no encoding at all for a file whose lines mix UTF-8 and
+    # GBK (it returns None), so such files are decoded line by line.
+    text, bad = _decode_lines(data)
+    if bad:
+        raise LoadError(name, f"无法识别文字编码（unknown text encoding: {bad} line(s) are neither UTF-8 nor GB18030/GBK; "
+                              "UTF-16 and other encodings tried）")
     return text
 
 
@@ -86,18 +90,7 @@ def _decode_lines(data: bytes) -> tuple[str, int]:
                 lines.append(raw.decode("gb18030"))
             except UnicodeDecodeError:
                 bad += 1
-                lines.append(raw.decode("gb18030", errors="replace"))
     return "\n".join(lines), bad
-
-
-def _plausibility(text: str) -> float:
-    """Share of characters that ordinary Chinese/English text is made of."""
-    if not text:
-        return 0.0
-    good = sum(1 for ch in text if ch.isascii() and (ch.isprintable() or ch in "\n\r\t")
-               or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
-               or ch in "“”‘’—…·《》")
-    return good / len(text)
 
 
 def clean_text(text: str) -> str:
@@ -111,9 +104,22 @@ def clean_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _read_docx(data: bytes, name: str) -> str:
+def _check_unzipped_size(data: bytes, name: str, limits: LoadLimits) -> None:
+    """Refuse a .docx whose parts would expand beyond the limit (a zip bomb), before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            total = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise LoadError(name, f"not a valid .docx file ({exc.__class__.__name__})") from exc
+    if total > limits.max_unzipped_mb * 1024 * 1024:
+        raise LoadError(name, f"解压后过大，已拒绝（the .docx expands to {total / 1048576:.0f} MB uncompressed, "
+                              f"limit {limits.max_unzipped_mb} MB）")
+
+
+def _read_docx(data: bytes, name: str, limits: LoadLimits) -> str:
     import docx  # python-docx; imported here so text-only use does not need it
 
+    _check_unzipped_size(data, name, limits)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -127,13 +133,20 @@ def _read_docx(data: bytes, name: str) -> str:
     return "\n".join(parts)
 
 
-def _read_pdf(data: bytes, name: str) -> str:
+def _read_pdf(data: bytes, name: str, limits: LoadLimits) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, chars = [], 0
+        for page in reader.pages:  # stop as soon as the text is over the limit
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > limits.max_doc_chars:
+                raise LoadError(name, _too_long(chars, limits, "at least "))
+    except LoadError:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise LoadError(name, f"not a readable PDF ({exc})") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on broken files
@@ -144,8 +157,13 @@ def _read_pdf(data: bytes, name: str) -> str:
     return text
 
 
-def read_file_text(path: Path, data: bytes | None = None) -> str:
+def _too_long(chars: int, limits: LoadLimits, prefix: str = "") -> str:
+    return f"文字过多，已拒绝（too much text: {prefix}{chars:,} characters, limit {limits.max_doc_chars:,}）"
+
+
+def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | None = None) -> str:
     """Read one file's text by its suffix; raise LoadError with the reason on any failure."""
+    limits = limits or LoadLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(path, f"unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
@@ -157,11 +175,17 @@ def read_file_text(path: Path, data: bytes | None = None) -> str:
     if not data:
         raise LoadError(path, "empty file (0 bytes)")
     if suffix == ".docx":
-        raw = _read_docx(data, path.name)
+        raw = _read_docx(data, path.name, limits)
     elif suffix == ".pdf":
-        raw = _read_pdf(data, path.name)
+        raw = _read_pdf(data, path.name, limits)
     else:
         raw = decode_bytes(data, path.name)
+    if len(raw) > limits.max_doc_chars:
+        raise LoadError(path, _too_long(len(raw), limits))
+    bad = _SURROGATE.search(raw)
+    if bad:  # cannot be stored or tokenised; refusing names the problem instead of failing later
+        raise LoadError(path, f"含有无效字符，已拒绝（invalid character: lone surrogate U+{ord(bad.group()):04X} "
+                              f"at position {bad.start()}）")
     text = clean_text(raw)
     if not text:
         raise LoadError(path, "no text after cleaning")
@@ -187,9 +211,9 @@ _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
 _COMPACT_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})(?!\d)")
 
 
-def load_document(path: Path, data: bytes | None = None) -> Document:
+def load_document(path: Path, data: bytes | None = None, limits: LoadLimits | None = None) -> Document:
     """Load and clean one file into a Document (title and date from its header when present)."""
-    text = read_file_text(path, data)
+    text = read_file_text(path, data, limits)
     fields, body_start = _split_header(text)
     if "标题" in fields:
         title = fields["标题"]
@@ -209,6 +233,36 @@ def load_document(path: Path, data: bytes | None = None) -> Document:
     )
 
 
+def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
+    """Files under the corpus dir in a stable order (unsupported ones too, so they get reported), and the links
+    that were not followed: links leaving the corpus, dangling links and links to folders."""
+    root = corpus_dir.resolve()
+    files: list[Path] = []
+    skipped: list[LoadError] = []
+    for folder, dirs, names in os.walk(corpus_dir):  # followlinks=False: a linked folder is never entered
+        base = Path(folder)
+        for d in sorted(dirs):
+            if (base / d).is_symlink():
+                skipped.append(LoadError(base / d, "指向文件夹的链接，未读取（link to a folder, not followed）"))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (base / d).is_symlink())
+        for name in names:
+            path = base / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.exists():
+                    skipped.append(LoadError(path, "链接目标不存在，已跳过（dangling link: its target does not exist）"))
+                    continue
+                if not target.is_relative_to(root):
+                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"
+                                                   "（link points outside the corpus folder, not followed）"))
+                    continue
+            if path.is_file():
+                files.append(path)
+    return sorted(files), skipped
+
+
 def discover(corpus_dir: Path) -> list[Path]:
-    """All files under the corpus dir in a stable order (unsupported ones too, so they get reported)."""
-    return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """All files under the corpus dir in a stable order; links out of the corpus are left out (see scan_corpus)."""
+    return scan_corpus(corpus_dir)[0]

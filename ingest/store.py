@@ -4,80 +4,26 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 
-from .settings import Settings
+from .chroma_client import StoreUnavailable, describe_client, open_client, short_reason
+
+__all__ = ["IndexStore", "Snapshot", "StoreUnavailable", "describe_client", "generation_of", "open_client"]
 
 log = logging.getLogger(__name__)
 
 _PAGE = 500
 
 
-class StoreUnavailable(RuntimeError):
-    """The vector store cannot be reached (e.g. the Chroma server is down)."""
+_GENERATION = re.compile(r"__g(\d+)$")
 
 
-# A request to a Chroma server that stops answering fails after this long instead of hanging
-# (chromadb's HTTP client has no timeout of its own).
-HTTP_TIMEOUT_S = 60.0
-HTTP_CONNECT_TIMEOUT_S = 5.0
-
-
-def _chroma_settings():
-    from chromadb.config import Settings as ChromaSettings
-
-    return ChromaSettings(anonymized_telemetry=False)
-
-
-def describe_client(client) -> str:
-    """'Chroma server at host:port' or 'Chroma folder <path>', for error messages."""
-    try:
-        cs = client.get_settings()
-        if cs.chroma_server_host:
-            return f"Chroma server at {cs.chroma_server_host}:{cs.chroma_server_http_port}"
-        if cs.persist_directory:
-            return f"Chroma folder {cs.persist_directory}"
-    except Exception:  # a stand-in client in a test, or an unusual client type
-        pass
-    return "vector store"
-
-
-def _set_http_timeout(client) -> None:
-    """Give the HttpClient's httpx session a finite timeout (best effort: a private attribute)."""
-    try:
-        import httpx
-
-        session = client._server._session
-        session.timeout = httpx.Timeout(HTTP_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S)
-    except Exception:  # another chromadb layout: keep its default
-        log.debug("could not set the Chroma HTTP timeout", exc_info=True)
-
-
-def open_client(settings: Settings):
-    """Embedded PersistentClient in the data dir, or an HttpClient when a Chroma host is configured.
-
-    chromadb's HttpClient talks to the server while it is built (identity, tenant and database checks), so a
-    server that is down fails here, as StoreUnavailable naming host:port.
-    """
-    import chromadb
-
-    try:
-        if settings.uses_server:
-            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                         settings=_chroma_settings())
-            _set_http_timeout(client)
-            return client
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=_chroma_settings())
-    except Exception as exc:  # connection refused, bad path, …
-        where = (f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                 if settings.uses_server else f"Chroma folder {settings.chroma_dir}")
-        raise StoreUnavailable(f"cannot open {where}: {_reason(exc)}") from exc
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 300 else text[:300] + "…"
+def generation_of(name: str | None) -> int:
+    """N of a `<name>__g<N>` collection name; 0 for none."""
+    m = _GENERATION.search(name or "")
+    return int(m.group(1)) if m else 0
 
 
 def _is_request_error(exc: BaseException) -> bool:
@@ -137,25 +83,39 @@ class IndexStore:
     Every call that reaches the store goes through `_call`: a store that cannot be reached (server down,
     connection reset, timeout, server-side failure) raises StoreUnavailable naming the server or folder; request
     errors (missing collection, bad argument) pass through unchanged. Collections handed out are wrapped the same
-    way, so `coll.add(...)` in the pipeline is covered too. Nothing is cached between calls, so once the server
-    answers again the same store works again.
+    way, so `coll.add(...)` in the pipeline is covered too. After such a failure the store is not asked again for
+    `retry_after_s` seconds (calls fail at once), so a hung server costs one timeout, not one per question; after
+    that the same store object tries again and works once the server answers.
     """
 
-    def __init__(self, client, name: str):
+    def __init__(self, client, name: str, retry_after_s: float = 0.0):
         self.client = client
         self.name = name
         self.where = describe_client(client)
+        self.retry_after_s = retry_after_s
+        self._down_until = 0.0
+        self._down_reason = ""
+        self._lock = threading.Lock()
 
     def _call(self, fn, *args, **kwargs):
+        name = getattr(fn, "__name__", "request")
+        if self._down_until and time.monotonic() < self._down_until:
+            raise StoreUnavailable(f"{self.where} is unavailable ({name} not tried: {self._down_reason})")
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except StoreUnavailable:
             raise
         except Exception as exc:
             if _is_request_error(exc):
                 raise
-            name = getattr(fn, "__name__", "request")
-            raise StoreUnavailable(f"{self.where} is unavailable ({name} failed): {_reason(exc)}") from exc
+            reason = short_reason(exc)
+            if self.retry_after_s:
+                with self._lock:
+                    self._down_until = time.monotonic() + self.retry_after_s
+                    self._down_reason = f"failed {self.retry_after_s:.0f} s ago or less: {reason}"
+            raise StoreUnavailable(f"{self.where} is unavailable ({name} failed): {reason}") from exc
+        self._down_until = 0.0
+        return result
 
     def _guard(self, coll):
         return coll if coll is None or isinstance(coll, _GuardedCollection) else _GuardedCollection(coll, self)
@@ -182,8 +142,8 @@ class IndexStore:
         except StoreUnavailable:
             raise
         except Exception as exc:
-            if _is_not_found(exc):  # pointer to a collection that is gone
-                log.warning("active collection %s is missing", name)
+            if _is_not_found(exc):  # another process re-indexed and dropped it; readers reload within a poll
+                log.info("index generation %s is gone", name)
                 return None
             raise
 
@@ -192,7 +152,25 @@ class IndexStore:
         return [item if isinstance(item, str) else item.name for item in self._call(self.client.list_collections)]
 
     def snapshot(self, with_embeddings: bool = False) -> tuple[Snapshot, list]:
-        """Read every chunk of the active generation (paged), optionally with vectors."""
+        """Read every chunk of the active generation (paged), optionally with vectors; when another process
+        switches generations and drops this one midway, read the new one."""
+        for attempt in range(3):
+            try:
+                return self._snapshot(with_embeddings)
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                if not _is_not_found(exc) or attempt == 2:
+                    raise
+                log.info("index generation dropped while reading it; reading the active one again")
+        raise AssertionError("unreachable")
+
+    def chunk_ids(self, doc: str) -> set[str]:
+        """Ids of one document's chunks in the active generation (what is indexed, not what is on disk)."""
+        coll = self.active_collection()
+        return set(coll.get(where={"doc": doc}, include=[])["ids"]) if coll is not None else set()
+
+    def _snapshot(self, with_embeddings: bool) -> tuple[Snapshot, list]:
         meta = self.meta()
         coll = self.collection(meta.get("active"))
         snap = Snapshot(collection=coll.name if coll else "", model=meta.get("model", ""))
@@ -210,41 +188,61 @@ class IndexStore:
                 vectors += [list(v) for v in page["embeddings"]]
         return snap, vectors
 
+    def _generations(self) -> list[str]:
+        pattern = re.compile(rf"^{re.escape(self.name)}__g\d+$")
+        return [n for n in self.collection_names() if pattern.match(n)]
+
     def new_generation(self, model: str):
-        """A fresh, empty `<name>__g<N+1>` collection (cosine space, no embedding function) and N+1."""
-        gen = int(self.meta().get("generation", 0)) + 1
-        name = f"{self.name}__g{gen}"
+        """A fresh, empty `<name>__g<N>` collection (cosine space, no embedding function) and N, numbered above
+        every generation present: another process may be writing one right now, so none is reused or deleted."""
+        gen = max([int(self.meta().get("generation", 0)), *map(generation_of, self._generations())]) + 1
+        for _ in range(20):
+            try:
+                coll = self._call(self.client.create_collection, f"{self.name}__g{gen}", embedding_function=None,
+                                  configuration={"hnsw": {"space": "cosine"}}, metadata={"model": model})
+                return self._guard(coll), gen
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                if "exist" not in str(exc).lower():
+                    raise
+                gen += 1  # another run took this number a moment ago
+        raise StoreUnavailable(f"{self.where}: could not create a new index generation (too many concurrent runs)")
+
+    def superseded(self, generation: int) -> bool:
+        """True when a newer generation than `generation` is already active (a later run finished first)."""
+        return generation_of(self.active_name()) > generation
+
+    def activate(self, coll, generation: int, model: str) -> bool:
+        """Switch readers to `coll` (one metadata write), then drop older generations. When a newer generation
+        is already active, `coll` is dropped instead and False is returned."""
+        meta = self.meta()
+        if generation_of(meta.get("active")) > generation:
+            log.info("index generation %s superseded by %s; dropping it", coll.name, meta.get("active"))
+            self._drop(coll.name)
+            return False
+        meta.update(active=coll.name, generation=max(generation, int(meta.get("generation", 0))), model=model)
+        self._meta_collection().modify(metadata=meta)
+        self.drop_inactive()
+        return True
+
+    def drop_inactive(self) -> None:
+        """Drop generations older than the active one; newer ones may still be being written by another run
+        (debris of a killed run is dropped once a later generation is activated)."""
+        active = generation_of(self.active_name())
+        for name in self._generations():
+            if generation_of(name) < active:
+                log.info("dropping old index generation %s", name)
+                self._drop(name)
+
+    def _drop(self, name: str) -> None:
         try:
-            self._call(self.client.delete_collection, name)  # debris of an interrupted run
+            self._call(self.client.delete_collection, name)
         except StoreUnavailable:
             raise
         except Exception as exc:
-            if not _is_not_found(exc):
+            if not _is_not_found(exc):  # already gone (another process cleaned up): fine
                 raise
-        coll = self._call(self.client.create_collection, name, embedding_function=None,
-                          configuration={"hnsw": {"space": "cosine"}}, metadata={"model": model})
-        return self._guard(coll), gen
-
-    def activate(self, coll, generation: int, model: str) -> None:
-        """Switch readers to `coll` (one metadata write), then drop the other generations."""
-        meta = self.meta()
-        meta.update(active=coll.name, generation=generation, model=model)
-        self._meta_collection().modify(metadata=meta)
-        self.drop_inactive()
-
-    def drop_inactive(self) -> None:
-        active = self.active_name()
-        pattern = re.compile(rf"^{re.escape(self.name)}__g\d+$")
-        for name in self.collection_names():
-            if pattern.match(name) and name != active:
-                log.info("dropping old index generation %s", name)
-                try:
-                    self._call(self.client.delete_collection, name)
-                except StoreUnavailable:
-                    raise
-                except Exception as exc:
-                    if not _is_not_found(exc):  # already gone (another process cleaned up): fine
-                        raise
 
     def query(self, embedding: list[float], k: int, where: dict | None = None,
               collection: str | None = None) -> list[tuple[str, float]]:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.request
 import uuid
@@ -25,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from app.models import Answer
-from app.service import Service
+from app.service import Service, UploadRejected
 from ingest.pipeline import run_ingest
 from ingest.settings import Settings
 from ingest.store import IndexStore, StoreUnavailable, open_client
@@ -119,7 +121,7 @@ CHILD = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, {root!r})
     from tests.conftest import FakeEmbedder
-    from app.service import Service
+    from app.service import Service, UploadRejected
     from ingest.pipeline import run_ingest
     from ingest.settings import Settings
     from ingest.store import IndexStore, open_client
@@ -274,15 +276,11 @@ def test_server_down_then_back(private_server, tmp_path, corpus_dir, aliases):
     assert again.ok and again.added == 0
 
 
-def test_hung_server_times_out_instead_of_hanging(private_server, tmp_path, corpus_dir, monkeypatch):
-    """chromadb's HTTP client waits forever by default; open_client gives it a finite timeout."""
-    import signal
-
-    import ingest.store as store_module
-
-    monkeypatch.setattr(store_module, "HTTP_TIMEOUT_S", 1.5)
+def test_hung_server_times_out_instead_of_hanging(private_server, tmp_path, corpus_dir):
+    """chromadb's HTTP client waits forever by default; open_client gives it the settings' finite timeout."""
     private_server.start()
     settings = server_settings(tmp_path, corpus_dir, host="127.0.0.1", port=private_server.port)
+    settings.store_timeout_s = 1.5
     store = IndexStore(open_client(settings), settings.collection)
     assert store.meta() == {}
     os.kill(private_server.proc.pid, signal.SIGSTOP)  # accepts connections (kernel backlog) but never answers
@@ -294,3 +292,130 @@ def test_hung_server_times_out_instead_of_hanging(private_server, tmp_path, corp
     finally:
         os.kill(private_server.proc.pid, signal.SIGCONT)
     assert store.meta() == {}  # answers again once the server runs
+
+
+def test_hung_server_questions_fall_back_fast_and_lookups_never_wait(private_server, tmp_path, corpus_dir, aliases):
+    """10 questions in flight against a SIGSTOPped server: each retrieval answer falls back to keywords with the
+    notice within about one store timeout, record lookups answer at once, and all recover after SIGCONT."""
+    private_server.start()
+    settings = server_settings(tmp_path, corpus_dir, host="127.0.0.1", port=private_server.port)
+    settings.store_timeout_s, settings.store_retry_s, settings.generation_poll_s = 3.0, 30.0, 0.0
+    store = IndexStore(open_client(settings), settings.collection, retry_after_s=settings.store_retry_s)
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
+    service = Service(settings, store, FakeEmbedder(), aliases)
+    assert not service.ask(RETRIEVAL_Q).notice
+    os.kill(private_server.proc.pid, signal.SIGSTOP)
+    try:
+        results: dict[str, list] = {"retrieval": [], "lookup": []}
+
+        def ask(kind: str, question: str) -> None:
+            started = time.perf_counter()
+            ans = service.ask(question)
+            results[kind].append((time.perf_counter() - started, ans))
+
+        threads = [threading.Thread(target=ask, args=("retrieval", RETRIEVAL_Q)) for _ in range(10)]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)  # the retrieval questions are now waiting on the hung server
+        for _ in range(5):
+            ask("lookup", LOOKUP_Q)
+        for t in threads:
+            t.join(60)
+        assert all(s < 1.5 and items(a) == [6, 7] for s, a in results["lookup"]), results["lookup"]
+        assert len(results["retrieval"]) == 10
+        for seconds, ans in results["retrieval"]:
+            assert seconds < settings.store_timeout_s + 5 and "只按关键词检索" in ans.notice
+            assert ans.citations and ans.citations[0].item == 6
+        started = time.perf_counter()  # the store is now known to be down: no more waiting at all
+        assert "只按关键词检索" in service.ask(RETRIEVAL_Q).notice and time.perf_counter() - started < 1.0
+    finally:
+        os.kill(private_server.proc.pid, signal.SIGCONT)
+    store._down_until = 0.0  # skip the 30 s pause instead of sleeping through it in the test
+    ans = service.ask(RETRIEVAL_Q)
+    assert not ans.notice and items(ans)[:1] == [6]
+
+
+# --- data loss and stale readers --------------------------------------------------------------------------------
+
+NOTE = "标题：冷水鱼推介\n尖扎冷水鱼推介会共签约八个项目。".encode()
+
+
+def test_upload_while_server_is_down_changes_nothing_and_a_retry_indexes(private_server, tmp_path, corpus_dir,
+                                                                           aliases):
+    private_server.start()
+    settings = server_settings(tmp_path, corpus_dir, host="127.0.0.1", port=private_server.port)
+    store = IndexStore(open_client(settings), settings.collection)
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
+    service = Service(settings, store, FakeEmbedder(), aliases)
+    before = sorted(p.name for p in corpus_dir.rglob("*"))
+    private_server.stop()
+    with pytest.raises(UploadRejected, match="向量库暂不可用，未作任何改动"):
+        service.add_file("fish.txt", NOTE)
+    assert sorted(p.name for p in corpus_dir.rglob("*")) == before  # nothing written, no temp debris
+    private_server.start()
+    assert "已导入" in service.add_file("fish.txt", NOTE)
+    ans = service.ask("冷水鱼推介会签约了几个项目")
+    assert ans.found and ans.citations[0].doc == "fish"
+    assert "未作改动" in service.add_file("fish.txt", NOTE)
+
+
+READER = textwrap.dedent("""
+    import json, sys, time
+    sys.path.insert(0, {root!r})
+    from tests.conftest import FakeEmbedder
+    from app.service import Service, UploadRejected
+    from ingest.settings import Settings
+    from ingest.store import IndexStore, open_client
+
+    s = Settings(generation_poll_s=0.2)
+    service = Service(s, IndexStore(open_client(s), s.collection), FakeEmbedder())
+    print(json.dumps(len(service.ask("区妇联负责哪些任务").citations)), flush=True)
+    for line in sys.stdin:  # one question per line from the test; answers as JSON lines
+        time.sleep(0.5)  # the previous question's background check has finished by now
+        ans = service.ask(line.strip())
+        print(json.dumps({{"docs": [c.doc for c in ans.citations], "gen": service.index.snapshot.collection}}),
+              flush=True)
+""")
+
+
+def test_another_process_sees_a_reindex_and_concurrent_reindexes_succeed(srv_settings, srv_store, aliases, tmp_path):
+    run_ingest(srv_settings.corpus_dir, srv_store, FakeEmbedder(), aliases, srv_settings.plan_doc)
+    script = tmp_path / "reader.py"
+    script.write_text(READER.format(root=str(ROOT)), "utf-8")
+    env = dict(os.environ, XZQA_CHROMA_HOST=HOST, XZQA_CHROMA_PORT=str(PORT), ANONYMIZED_TELEMETRY="False",
+               XZQA_COLLECTION=srv_settings.collection, XZQA_CORPUS_DIR=str(srv_settings.corpus_dir),
+               XZQA_DATA_DIR=str(tmp_path / "reader-data"))
+    reader = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(reader.stdout.readline()) > 0
+        (srv_settings.corpus_dir / "fish.txt").write_bytes(NOTE)
+        errors, reports = [], []
+
+        def reindex() -> None:  # two writers at once, each with its own client
+            try:
+                own = IndexStore(open_client(srv_settings), srv_settings.collection)
+                reports.append(run_ingest(srv_settings.corpus_dir, own, FakeEmbedder(), aliases,
+                                          srv_settings.plan_doc, batch=8))
+            except Exception as exc:  # noqa: BLE001 (reported by the assertion)
+                errors.append(repr(exc))
+
+        writers = [threading.Thread(target=reindex) for _ in range(2)]
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join(120)
+        assert not errors and len(reports) == 2 and all(r.ok for r in reports), errors
+        active = srv_store.active_name()
+        got = {}
+        for _ in range(20):  # the reader picks the new generation up within a question or two
+            reader.stdin.write("冷水鱼推介会签约了几个项目\n")
+            reader.stdin.flush()
+            got = json.loads(reader.stdout.readline())
+            if got["gen"] == active:
+                break
+        assert got["gen"] == active and got["docs"][:1] == ["fish"], got
+    finally:
+        reader.stdin.close()
+        reader.terminate()
+        reader.wait(timeout=10)

@@ -14,6 +14,7 @@ from .documents import DocumentsPanel
 from .matrix import MatrixPanel
 from .render import esc
 from .style import CSS, theme
+from .upload_guard import UploadCache, UploadGuardMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class Page(gr.Blocks):
     """gr.Blocks that brings its own theme and CSS to `launch()` (Gradio 6 takes them there, not in Blocks)."""
 
     max_upload_mb: int | None = None
+    upload_cache: UploadCache | None = None
 
     def launch(self, *args, **kwargs):
         kwargs.setdefault("theme", theme())
@@ -31,6 +33,13 @@ class Page(gr.Blocks):
         kwargs.setdefault("footer_links", ["api"])
         if self.max_upload_mb:  # the upload route is open to anyone: cap it before the admin check
             kwargs.setdefault("max_file_size", f"{self.max_upload_mb}mb")
+        if self.upload_cache is not None:  # refuse uploads while admin is off; bound and prune the upload cache
+            from starlette.middleware import Middleware
+
+            app_kwargs = dict(kwargs.get("app_kwargs") or {})
+            app_kwargs["middleware"] = [*app_kwargs.get("middleware", []),
+                                        Middleware(UploadGuardMiddleware, cache=self.upload_cache)]
+            kwargs["app_kwargs"] = app_kwargs
         return super().launch(*args, **kwargs)
 
 
@@ -44,7 +53,10 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
     """Build the page for one Service; all per-user state lives in gr.State (nothing global)."""
     chat = ChatPanel(service, stream_delay=stream_delay)
     matrix = MatrixPanel(service)
-    documents = DocumentsPanel(service)
+    s = service.settings
+    uploads = UploadCache(service.admin_enabled(), s.upload_cache_max_mb * 1024 * 1024, s.upload_cache_max_files,
+                          s.upload_cache_ttl_s)
+    documents = DocumentsPanel(service, uploads)
     about = AboutPanel(service)
     # delete_cache: uploaded files and downloads in Gradio's cache are removed after 6 h (checked hourly)
     with Page(title="协作问答", analytics_enabled=False, fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
@@ -68,6 +80,7 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
                                                       api_visibility="private")
         gr.api(make_api_answer(service), api_name="answer")
     demo.max_upload_mb = service.settings.max_upload_mb
+    demo.upload_cache = uploads
     demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about}
     log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
     return demo

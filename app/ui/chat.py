@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from ..inputs import sanitize_question
 from ..models import DialogueContext
 from ..service import Service
 from .render import answer_body, answer_message, escape_markdown, stream_pieces
@@ -44,7 +45,8 @@ class ChatPanel:
                 context: DialogueContext | None) -> Iterator[ChatOutputs]:
         """Answer one question: yield the user turn, then the answer growing piece by piece, then sources."""
         history = list(history or [])
-        question = (message or "").strip()
+        # the question is echoed into the chat: no lone surrogates (the page's JSON encoder refuses them)
+        question = (sanitize_question(message)[0] or "").strip()
         if not question:
             yield "", list(history), context
             return

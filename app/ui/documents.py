@@ -10,12 +10,14 @@ import gradio as gr
 
 from ..service import Service, UploadRejected
 from .render import esc
+from .upload_guard import UploadCache
 
 log = logging.getLogger(__name__)
 
 HEADERS = ["文档 ID", "标题", "类型", "分块数", "索引时间"]
 DISABLED = "未设置管理员密码（XZQA_ADMIN_PASSWORD），上传已停用"
 WRONG = "管理员密码错误，未作任何改动。"
+LOCKED = "密码错误次数过多，请 {minutes} 分钟后再试。"
 SUFFIXES = [".txt", ".md", ".docx", ".pdf"]
 
 ProgressFn = Callable[..., object]
@@ -23,6 +25,12 @@ ProgressFn = Callable[..., object]
 
 def _status(text: str, kind: str = "info") -> str:
     return f'<div class="xz-status xz-{kind}">{esc(text).replace(chr(10), "<br>")}</div>'
+
+
+def client_address(request: gr.Request | None) -> str:
+    """The client's IP address as the server sees it (behind a proxy: the proxy's, so limit there too)."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
 
 
 def _adapter(progress: ProgressFn | None, desc: str) -> Callable[[int, int], None] | None:
@@ -38,8 +46,9 @@ def _adapter(progress: ProgressFn | None, desc: str) -> Callable[[int, int], Non
 class DocumentsPanel:
     """Document table and admin handlers (plain methods) and their Gradio wiring."""
 
-    def __init__(self, service: Service):
+    def __init__(self, service: Service, uploads: UploadCache | None = None):
         self.service = service
+        self.uploads = uploads
         self.components: dict[str, gr.components.Component] = {}
         self.change_events: list = []
 
@@ -55,29 +64,41 @@ class DocumentsPanel:
         return self.table(), gr.update(choices=self.doc_choices(), value=None)
 
     # --- admin handlers -------------------------------------------------------------------------
-    def unlock(self, password: str | None):
+    def unlock(self, password: str | None, client: str = "local"):
         """Outputs: status, admin controls group visibility."""
-        if not self.service.admin_enabled():
-            return _status(DISABLED, "warn"), gr.update(visible=False)
-        if not self.service.check_admin(password):
-            log.warning("admin unlock refused (wrong password)")
-            return _status(WRONG, "error"), gr.update(visible=False)
+        refused = self._refused(password, client)
+        if refused:
+            return refused, gr.update(visible=False)
         return _status("已验证管理员身份：可以上传、删除文档或重建索引。", "ok"), gr.update(visible=True)
 
-    def _refused(self, password: str | None) -> str | None:
+    def _refused(self, password: str | None, client: str = "local") -> str | None:
+        """A status message when the admin action is not allowed; failures count against the client address."""
         if not self.service.admin_enabled():
             return _status(DISABLED, "warn")
-        if not self.service.check_admin(password):
-            log.warning("admin action refused (wrong password)")
+        wait = self.service.admin_locked_for(client)
+        if wait:
+            log.warning("admin action from %s refused: locked out for %.0f s more", client, wait)
+            return _status(LOCKED.format(minutes=max(1, round(wait / 60))), "error")
+        if not self.service.check_admin(password, client):
+            log.warning("admin action from %s refused (wrong password)", client)
             return _status(WRONG, "error")
         return None
 
-    def upload(self, files: list[str] | str | None, password: str | None, progress: ProgressFn | None = None):
+    def upload(self, files: list[str] | str | None, password: str | None, progress: ProgressFn | None = None,
+               client: str = "local"):
         """Index uploaded files one by one; outputs: status, document table, delete dropdown, cleared file box."""
-        refused = self._refused(password)
+        paths = [files] if isinstance(files, str) else list(files or [])
+        try:
+            return self._upload(paths, password, progress, client)
+        finally:
+            for path in paths:  # read or refused: either way it leaves the upload cache now
+                if self.uploads is not None:
+                    self.uploads.discard(str(path))
+
+    def _upload(self, paths: list[str], password: str | None, progress: ProgressFn | None, client: str):
+        refused = self._refused(password, client)
         if refused:
             return refused, *self.refresh(), gr.update()
-        paths = [files] if isinstance(files, str) else list(files or [])
         if not paths:
             return _status("请先选择要上传的文件（.txt .md .docx .pdf）。", "warn"), *self.refresh(), gr.update()
         messages, kind = [], "ok"
@@ -96,9 +117,10 @@ class DocumentsPanel:
                 kind = "error"
         return _status("\n".join(messages), kind), *self.refresh(), None
 
-    def delete(self, doc_id: str | None, confirm: bool, password: str | None, progress: ProgressFn | None = None):
+    def delete(self, doc_id: str | None, confirm: bool, password: str | None, progress: ProgressFn | None = None,
+               client: str = "local"):
         """Outputs: status, document table, delete dropdown, confirm checkbox."""
-        refused = self._refused(password)
+        refused = self._refused(password, client)
         if refused:
             return refused, *self.refresh(), False
         if not doc_id:
@@ -112,9 +134,9 @@ class DocumentsPanel:
             message, kind = str(exc), "error"
         return _status(message, kind), *self.refresh(), False
 
-    def reindex(self, password: str | None, progress: ProgressFn | None = None):
+    def reindex(self, password: str | None, progress: ProgressFn | None = None, client: str = "local"):
         """Outputs: status, document table, delete dropdown."""
-        refused = self._refused(password)
+        refused = self._refused(password, client)
         if refused:
             return refused, *self.refresh()
         report = self.service.reindex(_adapter(progress, "正在重建索引"))
@@ -153,17 +175,21 @@ class DocumentsPanel:
     def register_events(self, demo: gr.Blocks) -> None:
         c = self.components
         private = {"api_visibility": "private"}
-        c["unlock"].click(self.unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
-        c["password"].submit(self.unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
+        # Gradio injects gr.Request and gr.Progress into these wrappers
+        def unlock(password, request: gr.Request):
+            return self.unlock(password, client_address(request))
 
-        def upload(files, password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
-            return self.upload(files, password, progress)
+        c["unlock"].click(unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
+        c["password"].submit(unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
 
-        def delete(doc_id, confirm, password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
-            return self.delete(doc_id, confirm, password, progress)
+        def upload(files, password, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+            return self.upload(files, password, progress, client_address(request))
 
-        def reindex(password, progress=gr.Progress()):  # noqa: B008 (Gradio injects it)
-            return self.reindex(password, progress)
+        def delete(doc_id, confirm, password, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+            return self.delete(doc_id, confirm, password, progress, client_address(request))
+
+        def reindex(password, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+            return self.reindex(password, progress, client_address(request))
 
         self.change_events = [
             c["upload"].click(upload, inputs=[c["files"], c["password"]],

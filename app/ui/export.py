@@ -34,6 +34,11 @@ def write_xlsx(path: Path, headers: list[str], rows: list[list], sheet: str = "è
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         ws.append(row)
+    for line in ws.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                # text stays text: openpyxl would otherwise store "=1+2*3" (a unit name, a title) as a formula
+                cell.data_type = "s"
     for row in ws.iter_rows(min_row=2, min_col=2):
         for cell in row:
             cell.alignment = Alignment(horizontal="center")
@@ -49,6 +54,7 @@ def write_xlsx(path: Path, headers: list[str], rows: list[list], sheet: str = "è
         info = wb.create_sheet("è¯´æ˜Ž")
         for line in notes:
             info.append([line])
+            info.cell(row=info.max_row, column=1).data_type = "s"
         info.column_dimensions["A"].width = 100
     wb.save(path)
     return path
