@@ -126,6 +126,12 @@ def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], ra
     return sorted(hits, key=lambda h: -score[h.id])
 
 
+def _context(hit: Hit) -> str:
+    """What a sentence of this clause is about beyond its own words: the document's or the task's title."""
+    m = hit.metadata
+    return m.get("task_title", "") if m.get("kind") == "task" else m.get("title", "")
+
+
 def _clause_text(hit: Hit) -> str:
     return hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")
 
@@ -146,7 +152,8 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     lead_phrase = ""
     if fact is not None:
         pool = evidence[:6]
-        found = find_fact(index, fact, terms, [_sentences(e.hit) for e in pool], places)
+        found = find_fact(index, fact, terms, [_sentences(e.hit) for e in pool], places,
+                          [_context(e.hit) for e in pool])
         if found is None:
             return refusal(q.text, near=evidence[0], fact=fact.name)
         best = pool[found.hit_index]

@@ -109,10 +109,15 @@ class FactEvidence:
 
 
 def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sentences: list[list[str]],
-              places: tuple[str, ...] = ()) -> FactEvidence | None:
-    """The on-topic sentence that states a fact of the wanted type (a number, a date …), best first."""
+              places: tuple[str, ...] = (), contexts: list[str] | None = None) -> FactEvidence | None:
+    """The on-topic sentence that states a fact of the wanted type (a number, a date …), best first.
+
+    A sentence is on topic with its context: "2018年12月30日印发" answers "指导意见是哪年发布的" because the
+    document it belongs to is that 指导意见.
+    """
     best: tuple[float, FactEvidence] | None = None
     for i, sents in enumerate(sentences):
+        context = contexts[i] if contexts else ""
         for sent in sents:
             bare = sent
             for place in places:  # the partner counties are named everywhere: not an answer to "where"
@@ -122,7 +127,7 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
                 m = index.lexicon.cue("held_at", sent)
             if not m:
                 continue
-            cov = terms.coverage(sent)
+            cov = terms.coverage(sent + "\n" + context)
             if cov < 0.34 and not (terms.groups and cov > 0 and len(terms.groups) <= 2):
                 continue
             score = cov - 0.02 * i
