@@ -12,6 +12,7 @@ from retriever.understand import ParsedQuestion
 from . import lookup
 from .extractive import retrieval_answer
 from .models import Answer, DialogueContext
+from .overview import Guide
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,10 @@ def strip_instructions(text: str) -> tuple[str, bool]:
 class Answerer:
     """Answers one question at a time from a KnowledgeIndex; holds no per-user state."""
 
-    def __init__(self, index: KnowledgeIndex, max_chars: int = 500, top_k: int = 5, phraser=None):
+    def __init__(self, index: KnowledgeIndex, max_chars: int = 500, top_k: int = 5, phraser=None,
+                 guide: Guide | None = None):
         self.index = index
+        self.guide = guide or Guide(index)  # overview and glossary answers, rebuilt with each index
         self.max_chars = max_chars
         self.top_k = top_k
         self.phraser = phraser  # optional LLM rewording, see app.llm
@@ -120,4 +123,7 @@ class Answerer:
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
+        guided = self.guide.answer(q, query)
+        if guided is not None:
+            return guided
         return retrieval_answer(self.index, q, query, k=self.top_k)

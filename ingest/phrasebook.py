@@ -47,6 +47,11 @@ class QuestionCues:
     overall_section: re.Pattern
     followups: dict[str, str]
     starters: tuple[str, ...]
+    filler: re.Pattern
+    residue_max: int
+    partner_place: re.Pattern
+    partner_min: int
+    term_leftover: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,9 @@ def parse(raw: dict) -> Phrasebook:
         relation=re.compile(q["relation"]), strip_term=re.compile(q["strip_term"]), newest=re.compile(q["newest"]),
         topics={k: re.compile(v) for k, v in q["topics"].items()}, document_words=re.compile(q["document_words"]),
         overall_section=re.compile(q["overall_section"]), followups=dict(q["followups"]),
-        starters=tuple(q["starters"]))
+        starters=tuple(q["starters"]), filler=re.compile(q["filler"]), residue_max=int(q["residue_max"]),
+        partner_place=re.compile(q["partner_place"]), partner_min=int(q["partner_min"]),
+        term_leftover=re.compile(q["term_leftover"]))
     return Phrasebook(rules, cues)
 
 

@@ -13,6 +13,8 @@ MODE_LABELS = {
     "section": "按部分查询",
     "retrieval": "检索原文摘录",
     "refusal": "文档中未找到",
+    "overview": "要点概览",
+    "glossary": "术语与说明",
 }
 
 
