@@ -37,6 +37,7 @@ class DialogueContext:
     sections: list[int] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)
     mode: str = ""
+    suggestions: list[str] = field(default_factory=list)  # answerable follow-up questions shown as chips
 
 
 @dataclass

@@ -94,8 +94,9 @@ class TermFinder:
         for m in self._suffix.finditer(masked):
             for name in self._expand(m.group(1), m.group(2)):
                 found.append((m.start(), name, m.group(2), "suffix"))
-        for m in self._abbr.finditer(masked):
-            found.append((m.start(), m.group(1), "简称", "abbreviation"))
+        for m in self._abbr.finditer(text):  # the original text: a quote right after the pair is a cue
+            if masked[m.start()] != "\u0000":
+                found.append((m.start(), m.group(1), "简称", "abbreviation"))
         for m in self.rules.edition.finditer(masked):
             found.append((m.start(1), m.group(1), "展会", "edition"))
         return [(n, c, r) for _, n, c, r in sorted(found, key=lambda x: x[0])]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
+from ..followups import suggest
 from ..models import DialogueContext
 from ..service import Service
 from .render import answer_body, answer_message, escape_markdown, stream_pieces
@@ -59,6 +60,8 @@ class ChatPanel:
             yield "", list(history), context
             return
         log.info("answered %r mode=%s found=%s in %.0f ms", question[:60], ans.mode, ans.found, ans.ms)
+        if ans.context is not None:
+            ans.context.suggestions = suggest(self.service.answerer, ans)
         shown = ""
         for piece in stream_pieces(answer_body(ans)):
             shown += piece
@@ -94,18 +97,25 @@ class ChatPanel:
         self.components = {"chatbot": chatbot, "box": box, "ask": ask, "clear": clear, "context": context}
         self.examples = examples
 
-    def register_events(self) -> None:
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.components["box"], self.components["chatbot"], self.components["context"]]
+
+    def register_events(self) -> list:
+        """Wire the chat; returns the events that change the dialogue (others chain follow-up chips on them)."""
         c = self.components
-        outputs = [c["box"], c["chatbot"], c["context"]]
+        outputs = self.outputs
         inputs = [c["box"], c["chatbot"], c["context"]]
+        events = []
         for trigger in (c["box"].submit, c["ask"].click):
-            trigger(self.respond, inputs=inputs, outputs=outputs, api_visibility="private",
-                    show_progress="hidden")
+            events.append(trigger(self.respond, inputs=inputs, outputs=outputs, api_visibility="private",
+                                  show_progress="hidden"))
         for button, question in zip(self.examples, EXAMPLES, strict=True):
-            button.click(self._example(question), inputs=[c["chatbot"], c["context"]], outputs=outputs,
-                         api_visibility="private", show_progress="hidden")
-        c["clear"].click(self.clear, outputs=outputs, api_visibility="private")
-        c["chatbot"].clear(self.clear, outputs=outputs, api_visibility="private")
+            events.append(button.click(self._example(question), inputs=[c["chatbot"], c["context"]], outputs=outputs,
+                                       api_visibility="private", show_progress="hidden"))
+        events.append(c["clear"].click(self.clear, outputs=outputs, api_visibility="private"))
+        events.append(c["chatbot"].clear(self.clear, outputs=outputs, api_visibility="private"))
+        return events
 
     def _example(self, question: str):
         def ask_example(history: list[dict] | None, context: DialogueContext | None) -> Iterator[ChatOutputs]:
