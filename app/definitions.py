@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ingest.glossary import Glossary, Sentence, Term
 from ingest.phrasebook import QuestionCues
 from retriever.index import KnowledgeIndex
@@ -46,7 +48,9 @@ def per_document(glossary: Glossary, term: Term) -> list[Sentence]:
     """The best related sentence of each document, newest document first: a definition if there is one."""
     best: dict[str, tuple[int, Sentence]] = {}
     for s in term.related:
-        rank = 3 if s in term.definitions else 2 if len(s.text) >= 30 else 1
+        # a body line that repeats the document's title says nothing about the term
+        in_title = re.sub(r"\s", "", s.text) in re.sub(r"\s", "", s.title)
+        rank = 0 if in_title else 3 if s in term.definitions else 2 if len(s.text) >= 30 else 1
         if s.doc not in best or rank > best[s.doc][0]:
             best[s.doc] = (rank, s)
     picked = sorted((s for _, s in best.values()), key=lambda s: s.date, reverse=True)
@@ -141,9 +145,14 @@ def definition_answer(index: KnowledgeIndex, glossary: Glossary, cues: QuestionC
         return None
     asked = _clean(cues, m.group(1))
     term = glossary.get(asked)
-    if term is None and not glossary.describe(asked).mentions:
+    if term is None:
+        # '银发生辉' names one term ('银发生辉·银龄行动'); '苏青协作' is a term plus a generic word
+        around = [t for t in glossary.terms if len(asked) >= 2 and asked in t.name]
         inside = [t for t in glossary.terms if t.name in asked and cues.term_leftover.match(asked.replace(t.name, ""))]
-        term = max(inside, key=lambda t: len(t.name)) if inside else None
+        if len(around) == 1:
+            term = around[0]
+        elif inside and not glossary.describe(asked).mentions:
+            term = max(inside, key=lambda t: len(t.name))
     if term is not None:
         return term_answer(index, glossary, term, asked)
     if has_reference or len(asked) > MAX_AD_HOC:

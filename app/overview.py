@@ -76,9 +76,11 @@ class Guide:
         found = definition_answer(self.index, self.glossary, self.cues, query, has_ref)
         if found is not None:
             return found
-        if has_ref or not self.facts.tasks:
+        if not self.facts.tasks or q.units or q.items:
             return None
-        topic = self.topic(query)
+        topic = self.topic(q.residue or query)
+        if q.sections:  # '第二部分讲的是什么': the part's own summary
+            return self._section_summary(q.sections) if topic in ("summary", "focus", "structure") else None
         return getattr(self, f"_{topic}")() if topic else None
 
     def topic(self, query: str) -> str | None:
@@ -182,6 +184,18 @@ class Guide:
                 cites.append(chunk_citation(self.index, first.chunk_id, [s for s in re.split(r"(?<=。)", first.text)
                                                                          if place in s][:1]))
         return self._answer(lines, cites)
+
+    def _section_summary(self, numbers: list[int]) -> Answer | None:
+        f = self.facts
+        lines, cites = [], []
+        for s in (s for s in f.sections if s.number in numbers):
+            tasks = [t for t in f.tasks if t.item in s.items]
+            intro = s.text.split("\n", 1)[-1] if "\n" in s.text else ""
+            lines += [f"**{s.name}**（{len(tasks)} 项任务）", "", f"> {intro}" if intro else "", ""]
+            lines += [f"- 第{t.item}项 {t.title}（牵头：{t.lead_unit}）" for t in tasks]
+            cites += [chunk_citation(self.index, s.chunk_id, [intro] if intro else [])]
+            cites += [chunk_citation(self.index, t.chunk_id) for t in tasks]
+        return self._answer(lines, cites) if cites else None
 
     def _status(self) -> Answer:
         f = self.facts

@@ -49,6 +49,8 @@ def score(q: dict, out: Output, plan_doc: str) -> Score:
         how_ok = out.found and (q["doc"] in docs[:3] if q.get("doc") else bool(set(items[:3]) & set(q["gold"])))
     elif how == "all5":
         how_ok = out.found and set(q["gold"]) <= set(items[:5])
+    elif how == "found":  # questions about the document as a whole: answered, with the required strings
+        how_ok = out.found
     else:
         raise ValueError(f"unknown how: {how}")
     must_ok = all(any(s in out.answer for s in group) for group in q.get("must", []))
