@@ -108,9 +108,10 @@ def phrase_answer(index: KnowledgeIndex, glossary: Glossary, term: Term) -> Answ
     return Answer(question="", answer="\n".join(lines), found=True, mode="glossary", citations=_cite(index, cited))
 
 
-def relation_answer(index: KnowledgeIndex, glossary: Glossary, a: str, b: str) -> Answer | None:
+def relation_answer(index: KnowledgeIndex, glossary: Glossary, cues: QuestionCues, a: str, b: str) -> Answer | None:
     """'A和B是什么关系': what the corpus says of each, and whether any sentence states the relation."""
-    terms = [glossary.describe(a), glossary.describe(b)]
+    terms = [resolve(glossary, cues, x) or glossary.describe(x) for x in (a, b)]
+    a, b = terms[0].name, terms[1].name
     if not any(t.mentions or t.related for t in terms):
         return None
     lines: list[str] = []
@@ -133,26 +134,36 @@ def relation_answer(index: KnowledgeIndex, glossary: Glossary, a: str, b: str) -
     return Answer(question="", answer="\n".join(lines), found=True, mode="glossary", citations=_cite(index, cited))
 
 
-def definition_answer(index: KnowledgeIndex, glossary: Glossary, cues: QuestionCues, query: str,
-                      has_reference: bool) -> Answer | None:
-    """Answer 'X是什么/指什么' and 'A和B是什么关系'; None when the question is not of that kind."""
-    text = query.strip()
-    rel = cues.relation.search(text)
-    if rel and not has_reference:
-        return relation_answer(index, glossary, _clean(cues, rel.group(1)), _clean(cues, rel.group(2)))
-    m = cues.define.match(text) or cues.define_prefix.match(text)
-    if not m:
-        return None
-    asked = _clean(cues, m.group(1))
+def resolve(glossary: Glossary, cues: QuestionCues, asked: str) -> Term | None:
+    """The glossary term a phrase names: itself, the one term it is part of, or a term plus a generic word."""
     term = glossary.get(asked)
-    if term is None:
-        # '银发生辉' names one term ('银发生辉·银龄行动'); '苏青协作' is a term plus a generic word
-        around = [t for t in glossary.terms if len(asked) >= 2 and asked in t.name]
-        inside = [t for t in glossary.terms if t.name in asked and cues.term_leftover.match(asked.replace(t.name, ""))]
-        if len(around) == 1:
-            term = around[0]
-        elif inside and not glossary.describe(asked).mentions:
-            term = max(inside, key=lambda t: len(t.name))
+    if term is not None or len(asked) < 2:
+        return term
+    around = [t for t in glossary.terms if asked in t.name]  # '银发生辉' -> '银发生辉·银龄行动'
+    if len(around) == 1:
+        return around[0]
+    inside = [t for t in glossary.terms if t.name in asked and cues.term_leftover.match(asked.replace(t.name, ""))]
+    if inside and not glossary.describe(asked).mentions:  # '苏青协作' is not in the text; '苏青' is
+        return max(inside, key=lambda t: len(t.name))
+    return None
+
+
+def asked_phrase(cues: QuestionCues, query: str) -> str | None:
+    """X of 'X是什么/指什么/什么是X', cleaned of 'the plan's …' wording; None for other questions."""
+    text = query.strip()
+    m = cues.define.match(text) or cues.define_prefix.match(text)
+    return _clean(cues, m.group(1)) if m else None
+
+
+def relation_pair(cues: QuestionCues, query: str) -> tuple[str, str] | None:
+    m = cues.relation.search(query.strip())
+    return (_clean(cues, m.group(1)), _clean(cues, m.group(2))) if m else None
+
+
+def term_or_phrase_answer(index: KnowledgeIndex, glossary: Glossary, cues: QuestionCues, asked: str,
+                          has_reference: bool) -> Answer | None:
+    """A glossary answer, else what related documents say of the phrase; None leaves it to retrieval."""
+    term = resolve(glossary, cues, asked)
     if term is not None:
         return term_answer(index, glossary, term, asked)
     if has_reference or len(asked) > MAX_AD_HOC:

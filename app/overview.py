@@ -14,7 +14,7 @@ from retriever.models import TaskRecord
 from retriever.records import SectionRecord
 from retriever.understand import ParsedQuestion
 
-from .definitions import chunk_citation, definition_answer
+from .definitions import asked_phrase, chunk_citation, relation_answer, relation_pair, resolve, term_or_phrase_answer
 from .models import Answer, Citation
 
 # one topic per question, the most specific first
@@ -73,15 +73,18 @@ class Guide:
     def answer(self, q: ParsedQuestion, query: str) -> Answer | None:
         """An overview or glossary answer, or None to let retrieval answer."""
         has_ref = bool(q.units or q.items or q.sections)
-        found = definition_answer(self.index, self.glossary, self.cues, query, has_ref)
-        if found is not None:
-            return found
-        if not self.facts.tasks or q.units or q.items:
-            return None
-        topic = self.topic(q.residue or query)
-        if q.sections:  # '第二部分讲的是什么': the part's own summary
+        pair = relation_pair(self.cues, query)
+        if pair and not has_ref:
+            return relation_answer(self.index, self.glossary, self.cues, *pair)
+        asked = asked_phrase(self.cues, query)
+        if asked and resolve(self.glossary, self.cues, asked) is not None:
+            return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
+        topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None
+        if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
             return self._section_summary(q.sections) if topic in ("summary", "focus", "structure") else None
-        return getattr(self, f"_{topic}")() if topic else None
+        if topic:
+            return getattr(self, f"_{topic}")()
+        return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref) if asked else None
 
     def topic(self, query: str) -> str | None:
         """The document-level topic of a question, when nothing else is left in it once cue words are removed."""

@@ -195,3 +195,20 @@ def test_onboarding_panel_outline_and_glossary(service):
     assert any(b.get("visible") for b in buttons)
     assert "<script>" not in outline_html(service.answerer.guide)
     assert "没有" in glossary_html(service.answerer.guide, "不存在的词")
+
+
+def test_a_parts_own_summary(service):
+    ans = service.ask("第二部分讲的是什么")
+    assert ans.mode == "overview" and {c.item for c in ans.citations if c.item} == {4, 5}
+
+
+def test_relation_of_two_terms_resolves_each_to_the_glossary(service):
+    ans = service.ask("苏陕协作和苏青协作有什么区别")
+    assert ans.found and "**苏陕**" in ans.answer and "**苏青**" in ans.answer
+
+
+@pytest.mark.parametrize(("question", "snippet"), [("要点的目的是什么", "前言"), ("东西部协作和对口支援有什么不同", "对口支援"),
+                                                   ("要点的八个部分分别是什么", "八、强化组织保障")])
+def test_document_topics_and_relations_win_over_generic_definitions(service, question, snippet):
+    ans = service.ask(question)
+    assert ans.found and snippet in ans.answer, ans.answer
