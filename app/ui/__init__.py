@@ -54,8 +54,7 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
         gr.HTML(_header(service))
         with gr.Tabs(elem_id="xz-tabs") as tabs:
             with gr.Tab("问答", id="chat", elem_id="xz-tab-chat"):
-                chat.build()
-                chips.build()
+                chat.build(below_input=chips.build)
             with gr.Tab("入门", id="start", elem_id="xz-tab-start"):
                 onboarding.build()
             with gr.Tab("责任分工", id="matrix", elem_id="xz-tab-matrix"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
@@ -77,7 +77,8 @@ class ChatPanel:
         return "", [], None
 
     # --- layout ---------------------------------------------------------------------------------
-    def build(self) -> None:
+    def build(self, below_input: Callable[[], None] | None = None) -> None:
+        """Lay out the chat; `below_input` adds components right under the question box (follow-up chips)."""
         with gr.Column(elem_classes="xz-chat"):
             chatbot = gr.Chatbot(
                 label="问答", show_label=False, height="62vh", min_height=420, placeholder=PLACEHOLDER, elem_id="xz-chatbot",
@@ -90,6 +91,8 @@ class ChatPanel:
                                  container=False)
                 ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="xz-ask")
                 clear = gr.Button("清空对话", variant="secondary", scale=1, min_width=96, elem_id="xz-clear")
+            if below_input is not None:
+                below_input()
             gr.Markdown("**示例问题**（点击即问）", elem_classes="xz-examples-label")
             with gr.Row(elem_classes="xz-examples"):
                 examples = [gr.Button(q, size="sm", variant="secondary", min_width=60) for q in EXAMPLES]

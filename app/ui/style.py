@@ -55,6 +55,9 @@ CSS = """
 .xz-filters { align-items: flex-end !important; }
 .xz-reset { max-height: 42px; margin-bottom: 10px !important; }  /* buttons beside labelled inputs */
 .xz-downloads { justify-content: flex-start !important; }
+.xz-chips { justify-content: flex-start !important; align-items: center !important; gap: 6px !important; }
+.xz-chips .xz-examples-label { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; }
+.xz-chips button { flex: 0 1 auto !important; }
 .xz-outline details { margin: 0.25rem 0; }
 .xz-outline summary { cursor: pointer; padding: 0.2rem 0; }
 .xz-outline summary small { color: var(--body-text-color-subdued); margin-left: 6px; }
