@@ -43,10 +43,11 @@ class Answerer:
         self.top_k = top_k
         self.phraser = phraser  # optional LLM rewording, see app.llm
 
-    def answer(self, question: str, context: DialogueContext | None = None) -> Answer:
+    def answer(self, question: str, context: DialogueContext | None = None, rephrase: bool = True) -> Answer:
+        """Answer one question; `rephrase=False` skips the optional LLM (checking a suggestion needs no wording)."""
         started = time.perf_counter()
         result = self._answer(question if isinstance(question, str) else "", context)
-        if self.phraser is not None and result.found and result.mode == "retrieval":
+        if rephrase and self.phraser is not None and result.found and result.mode == "retrieval":
             result = self.phraser.rephrase(result)
         result.ms = (time.perf_counter() - started) * 1000
         return result

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 def _answered(answerer: Answerer, question: str) -> bool:
     """A suggestion must not lead to a refusal: ask it (record and glossary answers take well under a millisecond)."""
     try:
-        ans = answerer.answer(question)
+        ans = answerer.answer(question, rephrase=False)
     except Exception:  # a suggestion is optional; never break the chat for one
         log.exception("follow-up check failed: %r", question)
         return False

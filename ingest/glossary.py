@@ -127,10 +127,14 @@ class TermFinder:
 class Glossary:
     """The terms of the primary plan; explanations come from related documents (newest first)."""
 
-    def __init__(self, terms: list[Term], sentences: list[Sentence], rules: GlossaryRules):
-        self.terms = terms
+    def __init__(self, sentences: list[Sentence], rules: GlossaryRules, plan_doc: str, terms: list[Term] = ()):
         self.sentences = sentences
         self.rules = rules
+        self.plan_doc = plan_doc
+        self.set_terms(list(terms))
+
+    def set_terms(self, terms: list[Term]) -> None:
+        self.terms = terms
         self._by_name = {t.name: t for t in terms}
 
     def __len__(self) -> int:
@@ -163,9 +167,8 @@ class Glossary:
             return True
         return any(f"{b}{term}" in sentence for b in r.definition_before)
 
-    def _entry(self, name: str, category: str, rule: str, plan_doc: str | None = None,
-               found_in: list[Sentence] = ()) -> Term:
-        plan_doc = plan_doc if plan_doc is not None else self._plan_doc
+    def _entry(self, name: str, category: str, rule: str, found_in: list[Sentence] = ()) -> Term:
+        plan_doc = self.plan_doc
         seen: set[tuple[str, str]] = set()
         hits = []
         for s in sorted([*found_in, *(s for s in self.sentences if name in s.text)], key=lambda s: s.order):
@@ -177,8 +180,6 @@ class Glossary:
         definitions = [s for s in related + mentions if self.is_definition(name, s.text)]
         definitions.sort(key=lambda s: (s.doc == plan_doc, _neg(s.date)))
         return Term(name, category, rule, mentions, related, definitions)
-
-    _plan_doc = ""
 
     @classmethod
     def build(cls, chunks: Iterable[tuple[str, str, dict]], plan_doc: str, rules: GlossaryRules) -> Glossary:
@@ -194,8 +195,7 @@ class Glossary:
                 sentences.append(Sentence(cid, meta.get("doc", ""), meta.get("title", ""), meta.get("kind", ""),
                                           meta.get("section", ""), item, meta.get("date", ""), sent, len(sentences)))
         sections = {m.get("section", "").split("、", 1)[-1] for _, _, m in ordered if m.get("kind") == "section"}
-        glossary = cls([], sentences, rules)
-        glossary._plan_doc = plan_doc
+        glossary = cls(sentences, rules, plan_doc)
         finder = TermFinder(rules)
         found: dict[str, tuple[str, str, list[Sentence]]] = {}
         for s in sentences:
@@ -208,10 +208,8 @@ class Glossary:
                 if category and not seen_category:
                     found[name] = (rule, category, where)
                 where.append(s)  # '消费帮扶新春、金秋行动' names both terms without spelling either out
-        terms = {name: glossary._entry(name, category, rule, plan_doc, where)
-                 for name, (rule, category, where) in found.items()}
-        glossary.terms = list(terms.values())
-        glossary._by_name = dict(terms)
+        glossary.set_terms([glossary._entry(name, category, rule, where)
+                            for name, (rule, category, where) in found.items()])
         return glossary
 
 
