@@ -18,7 +18,8 @@ from .definitions import asked_phrase, chunk_citation, relation_answer, relation
 from .models import Answer, Citation
 
 # one topic per question, the most specific first
-TOPIC_ORDER = ("overall", "partners", "status", "basis", "year", "counts", "structure", "focus", "summary")
+TOPIC_ORDER = ("overall", "issuer", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
+               "summary")
 
 
 @dataclass
@@ -199,6 +200,26 @@ class Guide:
             cites += [chunk_citation(self.index, s.chunk_id, [intro] if intro else [])]
             cites += [chunk_citation(self.index, t.chunk_id) for t in tasks]
         return self._answer(lines, cites) if cites else None
+
+    def _issuer(self) -> Answer:
+        f = self.facts
+        return self._answer([f"标题是《{f.title}》；要点正文没有写明起草或印发单位。"], self._preamble_cite())
+
+    def _terms(self) -> Answer:
+        """The glossary, task by task: what the plan names with quotes, 行动/工程 names and abbreviations."""
+        terms = self.glossary.terms
+        if not terms:
+            return self._answer(["要点中没有找到专有名称或简称。"], [])
+        lines = [f"要点中的专有名称和简称共 {len(terms)} 个（按出现顺序；问“X是什么”可看出处和说明）："]
+        for term in terms:
+            where = "、".join(f"第{i}项" for i in term.items) or "前言/部分说明"
+            lines.append(f"- {term.name}（{where}）" + ("" if term.explained else "——语料未解释"))
+        cites = []
+        for term in terms:
+            for s in term.mentions:
+                if s.chunk_id in self.index.chunks and all(c.text != self.index.chunks[s.chunk_id][0] for c in cites):
+                    cites.append(chunk_citation(self.index, s.chunk_id))
+        return self._answer(lines, cites[:8])
 
     def _status(self) -> Answer:
         f = self.facts

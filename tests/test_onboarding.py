@@ -212,3 +212,11 @@ def test_relation_of_two_terms_resolves_each_to_the_glossary(service):
 def test_document_topics_and_relations_win_over_generic_definitions(service, question, snippet):
     ans = service.ask(question)
     assert ans.found and snippet in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(("question", "snippet"), [("这份要点是谁制定的", "没有写明起草或印发单位"),
+                                                   ("要点里有哪些专有名词", "心佑工程（第15项）"),
+                                                   ("我刚来，从哪里开始看", "各部分及任务")])
+def test_more_document_topics(service, question, snippet):
+    ans = service.ask(question)
+    assert ans.mode == "overview" and snippet in ans.answer, ans.answer
