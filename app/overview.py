@@ -78,6 +78,9 @@ class Guide:
         if pair and not has_ref:
             return relation_answer(self.index, self.glossary, self.cues, *pair)
         asked = asked_phrase(self.cues, query)
+        bare = query.strip(" ？?。！!呢吗“”「」\"")
+        if not asked and self.glossary.get(bare) is not None:  # '心佑工程？' asks what the term is
+            asked = bare
         if asked and resolve(self.glossary, self.cues, asked) is not None:
             return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
         topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None

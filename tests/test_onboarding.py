@@ -220,3 +220,17 @@ def test_document_topics_and_relations_win_over_generic_definitions(service, que
 def test_more_document_topics(service, question, snippet):
     ans = service.ask(question)
     assert ans.mode == "overview" and snippet in ans.answer, ans.answer
+
+
+def test_a_bare_term_asks_what_it_is(service):
+    ans = service.ask("心佑工程？")
+    assert ans.mode == "glossary" and [c.item for c in ans.citations] == [15]
+
+
+def test_scoring_rule_found_needs_an_answer_and_the_strings():
+    from eval.scoring import Output, score
+
+    q = {"q": "要点分成几块", "kind": "newcomer", "gold": [], "how": "found", "must": [["8", "八"]], "answerable": True}
+    assert score(q, Output(found=True, answer="分为 8 个部分"), "plan").correct
+    assert not score(q, Output(found=True, answer="分为若干部分"), "plan").correct
+    assert not score(q, Output(found=False, answer="8"), "plan").correct
