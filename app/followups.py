@@ -65,7 +65,12 @@ def candidates(answerer: Answerer, ans: Answer) -> list[str]:
 def suggest(answerer: Answerer, ans: Answer, limit: int = 3, tries: int = 8) -> list[str]:
     """Two or three answerable follow-ups for an answer (starter questions when it cited nothing of the plan)."""
     asked = {ans.question, ans.resolved_question}
-    picked = _pick(answerer, candidates(answerer, ans), asked, limit, tries)
+    try:
+        proposed = candidates(answerer, ans)
+    except Exception:  # suggestions are optional: an unexpected answer shape must not break the chat
+        log.exception("follow-up candidates failed for %r", ans.question)
+        proposed = []
+    picked = _pick(answerer, proposed, asked, limit, tries)
     if len(picked) < 2:
         picked += _pick(answerer, starters(answerer, verify=False), asked | set(picked), limit - len(picked), tries)
     return picked

@@ -42,6 +42,8 @@ def outline_html(guide: Guide) -> str:
 def glossary_html(guide: Guide, query: str = "") -> str:
     """Glossary entries matching `query`: name, where it appears, and whether the corpus explains it."""
     terms = guide.glossary.search(query)
+    if not terms and not query:
+        return '<div class="xz-hint">索引中还没有术语。</div>'
     if not terms:
         return f'<div class="xz-hint">术语表中没有“{esc(query)}”。可以直接在问答页问“{esc(query)}是什么”。</div>'
     rows = []
