@@ -234,3 +234,14 @@ def test_scoring_rule_found_needs_an_answer_and_the_strings():
     assert score(q, Output(found=True, answer="分为 8 个部分"), "plan").correct
     assert not score(q, Output(found=True, answer="分为若干部分"), "plan").correct
     assert not score(q, Output(found=False, answer="8"), "plan").correct
+
+
+def test_onboarding_panel_on_an_empty_index(tmp_path):
+    from ingest.store import IndexStore, open_client
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "empty", _env_file=None)
+    service = Service(settings, IndexStore(open_client(settings), settings.collection), FakeEmbedder())
+    summary, outline, glossary, *buttons = OnboardingPanel(service, ChatPanel(service, stream_delay=0)).refresh("")
+    assert "还没有" in summary and "还没有" in outline and "还没有" in glossary
+    assert not any(b.get("visible") for b in buttons)
+    assert suggest(service.answerer, service.ask("要点分成几块")) == []
