@@ -124,7 +124,7 @@ def relation_answer(index: KnowledgeIndex, glossary: Glossary, cues: QuestionCue
         lines.append(f"**{t.name}**：")
         lines += [f"> {where(s)}：{s.text}\n" for s in picked]
         cited += picked
-    both = [s for s in glossary.sentences if a in s.text and b in s.text]
+    both = [s for s in glossary.containing(a) if b in s.text]
     if both:
         lines.append("同时提到两者的原文：")
         lines += [f"> {where(s)}：{s.text}\n" for s in both[:2]]

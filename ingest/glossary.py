@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -129,6 +130,13 @@ class Glossary:
 
     def __init__(self, sentences: list[Sentence], rules: GlossaryRules, plan_doc: str, terms: list[Term] = ()):
         self.sentences = sentences
+        # one string of all sentences: a phrase is found by str.find in C, not by a Python loop per sentence
+        self._starts: list[int] = []
+        pos = 0
+        for sent in sentences:
+            self._starts.append(pos)
+            pos += len(sent.text) + 1
+        self._blob = "\u0001".join(sent.text for sent in sentences)
         self.rules = rules
         self.plan_doc = plan_doc
         self.set_terms(list(terms))
@@ -157,6 +165,19 @@ class Glossary:
                    (query in t.category or any(query in s.text for s in t.mentions + t.related))]
         return (by_name + by_text)[:limit]
 
+    def containing(self, phrase: str) -> list[Sentence]:
+        """Sentences that contain `phrase`, in corpus order."""
+        out: list[Sentence] = []
+        if not phrase:
+            return out
+        pos = self._blob.find(phrase)
+        while pos >= 0:
+            i = bisect_right(self._starts, pos) - 1
+            out.append(self.sentences[i])
+            nxt = self._starts[i + 1] if i + 1 < len(self._starts) else len(self._blob)
+            pos = self._blob.find(phrase, nxt)
+        return out
+
     def in_text(self, text: str) -> list[Term]:
         return [t for t in self.terms if t.name in text]
 
@@ -171,7 +192,7 @@ class Glossary:
         plan_doc = self.plan_doc
         seen: set[tuple[str, str]] = set()
         hits = []
-        for s in sorted([*found_in, *(s for s in self.sentences if name in s.text)], key=lambda s: s.order):
+        for s in sorted([*found_in, *self.containing(name)], key=lambda s: s.order):
             if (s.doc, s.text) not in seen:  # overlapping prose chunks repeat a sentence
                 seen.add((s.doc, s.text))
                 hits.append(s)
