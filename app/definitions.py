@@ -20,7 +20,8 @@ def chunk_citation(index: KnowledgeIndex, chunk_id: str, highlights: list[str] |
     text, m = index.chunks[chunk_id]
     units = [u for u in m.get("units", "").split("、") if u]
     item = int(m["item"]) if m.get("item") else None
-    return Citation(doc=m.get("doc", ""), title=m.get("title", ""), section=m.get("section", ""), item=item,
+    section = m.get("section", "") or ("前言" if m.get("kind") == "preamble" else "")
+    return Citation(doc=m.get("doc", ""), title=m.get("title", ""), section=section, item=item,
                     units=units, text=text, score=score, date=m.get("date", ""), highlights=list(highlights or []))
 
 
