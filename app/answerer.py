@@ -14,8 +14,11 @@ from . import lookup
 from .extractive import retrieval_answer
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
+from .overview import Guide
 
 log = logging.getLogger(__name__)
+
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
 
 _LOOKUP_INTENTS = {"tasks", "count", "together", "alone", "lead", "list"}
 
@@ -31,16 +34,19 @@ def strip_instructions(text: str, lexicon: Lexicon) -> tuple[str, bool]:
 class Answerer:
     """Answers one question at a time from a KnowledgeIndex; holds no per-user state."""
 
-    def __init__(self, index: KnowledgeIndex, max_chars: int = 500, top_k: int = 5, phraser=None):
+    def __init__(self, index: KnowledgeIndex, max_chars: int = 500, top_k: int = 5, phraser=None,
+                 guide: Guide | None = None):
         self.index = index
+        self.guide = guide or Guide(index)  # overview and glossary answers, rebuilt with each index
         self.max_chars = max_chars
         self.top_k = top_k
         self.phraser = phraser  # optional LLM rewording, see app.llm
 
-    def answer(self, question: str, context: DialogueContext | None = None) -> Answer:
+    def answer(self, question: str, context: DialogueContext | None = None, rephrase: bool = True) -> Answer:
+        """Answer one question; `rephrase=False` skips the optional LLM (checking a suggestion needs no wording)."""
         started = time.perf_counter()
         result = self._answer(question if isinstance(question, str) else "", context)
-        if self.phraser is not None and result.found and result.mode == "retrieval":
+        if rephrase and self.phraser is not None and result.found and result.mode == "retrieval":
             result = self.phraser.rephrase(result)
         result.ms = (time.perf_counter() - started) * 1000
         return result
@@ -57,6 +63,7 @@ class Answerer:
         if not len(self.index):
             return Answer(question=question, answer="索引为空：还没有导入任何文档。", found=False, mode="refusal",
                           notice="empty index")
+        text = _MARKUP.sub(" ", text).strip() or text  # pasted tags are not words of the question
         cleaned, injected = strip_instructions(text, self.index.lexicon)
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
@@ -130,4 +137,7 @@ class Answerer:
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
+        guided = self.guide.answer(q, query)
+        if guided is not None:
+            return guided
         return retrieval_answer(self.index, q, query, k=self.top_k)

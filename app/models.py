@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi")
+MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi", "overview", "glossary")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class DialogueContext:
     sections: list[int] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)
     mode: str = ""
+    suggestions: list[str] = field(default_factory=list)  # answerable follow-up questions shown as chips
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""`python -m ingest` indexes the corpus; `python -m ingest records --json` prints the parsed plan records."""
+"""`python -m ingest` indexes the corpus; `records` / `glossary` (`--json`) print the plan records / the index's glossary."""
 
 from __future__ import annotations
 
@@ -26,6 +26,24 @@ def _records(settings: Settings, as_json: bool) -> int:
     return 1 if corpus.errors else 0
 
 
+def _glossary(settings: Settings, as_json: bool) -> int:
+    """The glossary as the answerer sees it: recomputed from the chunks of the active index generation."""
+    from .glossary import Glossary
+    from .phrasebook import load
+    from .store import IndexStore, open_client
+
+    snapshot, _ = IndexStore(open_client(settings), settings.collection).snapshot()
+    glossary = Glossary.build(zip(snapshot.ids, snapshot.documents, snapshot.metadatas), settings.plan_doc,
+                              load().glossary)
+    if as_json:
+        print(json.dumps([t.to_dict() for t in glossary.terms], ensure_ascii=False, indent=1))
+    else:
+        for t in glossary.terms:
+            where = "、".join(f"第{i}项" for i in t.items) or "前言/部分说明"
+            print(f"{t.name}  [{t.category or t.rule}]  {where}  {'有说明' if t.explained else '语料未解释'}")
+    return 0 if snapshot.ids else 1
+
+
 def _index(settings: Settings) -> int:
     from .factory import ModelUnavailable, make_embedder
     from .store import IndexStore, StoreUnavailable, open_client
@@ -46,8 +64,8 @@ def _index(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
-    parser.add_argument("command", nargs="?", default="index", choices=["index", "records"])
-    parser.add_argument("--json", action="store_true", help="records: print a JSON array")
+    parser.add_argument("command", nargs="?", default="index", choices=["index", "records", "glossary"])
+    parser.add_argument("--json", action="store_true", help="records/glossary: print a JSON array")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: XZQA_CORPUS_DIR or ./corpus)")
     parser.add_argument("--data", type=Path, help="data folder (default: XZQA_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
@@ -56,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(**overrides)
     if args.command == "records":
         return _records(settings, args.json)
+    if args.command == "glossary":
+        return _glossary(settings, args.json)
     return _index(settings)
 
 

@@ -131,3 +131,60 @@ def test_chat_page_in_chromium(served):
     got.pop("ms"), want.pop("ms")
     assert got == want
     assert time.monotonic() - started < 60
+
+
+def test_onboarding_tab_in_chromium(served, screenshots):
+    """入门: an outline click opens a clause, glossary search finds a term, a starter and a follow-up chip ask."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    _, url = served
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.wait_for_selector("#xz-question textarea", timeout=20000)
+            _tab(page, "入门")
+            assert "征求意见稿" in page.locator("#xz-onb-summary").inner_text()
+
+            # outline: a task opens to its units and clause
+            task = page.locator('#xz-outline details[data-item="6"]')
+            assert not task.locator(".xz-clause").is_visible()
+            task.locator("summary").click()
+            clause = task.locator(".xz-clause")
+            clause.wait_for(state="visible", timeout=5000)
+            assert "疗休养" in clause.inner_text() and "区总工会" in task.locator(".xz-units").inner_text()
+
+            # glossary search
+            page.locator("#xz-glossary-q textarea, #xz-glossary-q input").first.fill("心佑")
+            page.wait_for_function("document.querySelector('#xz-glossary .xz-term') && "
+                                   "document.querySelector('#xz-glossary .xz-term').dataset.term === '心佑工程'",
+                                   timeout=10000)
+            if screenshots:
+                page.screenshot(path=str(DOCS / "screenshot-start.png"), full_page=True)
+
+            # a starter question switches to the chat and asks it
+            starter = page.locator("#xz-starters button").first
+            question = starter.inner_text().strip()
+            starter.click()
+            page.locator("#xz-chatbot .bot-row").last.wait_for(timeout=20000)
+            page.wait_for_function("document.querySelectorAll('#xz-chatbot .xz-meta').length >= 1", timeout=20000)
+            assert question in page.locator("#xz-chatbot .user-row").last.inner_text()
+
+            # follow-up chips: shown after an answer, a click asks that question
+            page.fill("#xz-question textarea", "区总工会负责哪些任务")
+            page.keyboard.press("Enter")
+            chip = page.locator("#xz-chip-0")
+            page.wait_for_function("document.querySelectorAll('#xz-chatbot .xz-meta').length >= 2", timeout=20000)
+            chip.wait_for(state="visible", timeout=10000)
+            page.wait_for_function("document.querySelector('#xz-chip-0').innerText.trim().length > 0", timeout=10000)
+            follow = chip.inner_text().strip()
+            chip.click()
+            page.wait_for_function("document.querySelectorAll('#xz-chatbot .xz-meta').length >= 3", timeout=20000)
+            assert follow in page.locator("#xz-chatbot .user-row").last.inner_text()
+            assert "文档中未找到" not in page.locator("#xz-chatbot .bot-row").last.inner_text()
+        finally:
+            browser.close()
+    assert not errors, errors

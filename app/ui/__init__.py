@@ -1,4 +1,4 @@
-"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 责任分工 / 文档 / 关于 tabs and the /answer API."""
+"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 入门 / 责任分工 / 文档 / 关于 tabs and the /answer API."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .api import make_api_answer
 from .chat import ChatPanel
 from .documents import DocumentsPanel
 from .matrix import MatrixPanel
+from .onboarding import FollowUpChips, OnboardingPanel
 from .render import esc
 from .style import CSS, theme
 from .upload_guard import UploadCache, UploadGuardMiddleware
@@ -58,29 +59,37 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
                           s.upload_cache_ttl_s)
     documents = DocumentsPanel(service, uploads)
     about = AboutPanel(service)
+    onboarding = OnboardingPanel(service, chat)
+    chips = FollowUpChips(chat)
     # delete_cache: uploaded files and downloads in Gradio's cache are removed after 6 h (checked hourly)
     with Page(title="协作问答", analytics_enabled=False, fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
         gr.HTML(_header(service))
-        with gr.Tabs(elem_id="xz-tabs"):
+        with gr.Tabs(elem_id="xz-tabs") as tabs:
             with gr.Tab("问答", id="chat", elem_id="xz-tab-chat"):
-                chat.build()
+                chat.build(below_input=chips.build)
+            with gr.Tab("入门", id="start", elem_id="xz-tab-start"):
+                onboarding.build()
             with gr.Tab("责任分工", id="matrix", elem_id="xz-tab-matrix"):
                 matrix.build()
             with gr.Tab("文档", id="docs", elem_id="xz-tab-docs"):
                 documents.build()
             with gr.Tab("关于", id="about", elem_id="xz-tab-about"):
                 about.build()
-        chat.register_events()
+        chips.register_events(chat.register_events())
+        onboarding.register_events(demo, tabs, chips)
         matrix.register_events(demo)
         documents.register_events(demo)
         about.register_events(demo)
         for event in documents.change_events:  # an upload/delete/re-index changes the matrix and corpus facts
             event.then(matrix.refresh, inputs=matrix.refresh_inputs, outputs=matrix.refresh_outputs,
                        api_visibility="private").then(about.refresh, outputs=about.components["corpus"],
-                                                      api_visibility="private")
+                                                      api_visibility="private").then(
+                onboarding.refresh, inputs=onboarding.components["query"], outputs=onboarding.refresh_outputs,
+                api_visibility="private")
         gr.api(make_api_answer(service), api_name="answer")
     demo.max_upload_mb = service.settings.max_upload_mb
     demo.upload_cache = uploads
-    demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about}
+    demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about, "onboarding": onboarding,
+                   "chips": chips}
     log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
     return demo

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
+from ..followups import suggest
 from ..inputs import sanitize_question
 from ..models import DialogueContext
 from ..service import Service
@@ -61,6 +62,8 @@ class ChatPanel:
             yield "", list(history), context
             return
         log.info("answered %r mode=%s found=%s in %.0f ms", question[:60], ans.mode, ans.found, ans.ms)
+        if ans.context is not None:
+            ans.context.suggestions = suggest(self.service.answerer, ans)
         shown = ""
         for piece in stream_pieces(answer_body(ans)):
             shown += piece
@@ -76,7 +79,8 @@ class ChatPanel:
         return "", [], None
 
     # --- layout ---------------------------------------------------------------------------------
-    def build(self) -> None:
+    def build(self, below_input: Callable[[], None] | None = None) -> None:
+        """Lay out the chat; `below_input` adds components right under the question box (follow-up chips)."""
         with gr.Column(elem_classes="xz-chat"):
             chatbot = gr.Chatbot(
                 label="问答", show_label=False, height="62vh", min_height=420, placeholder=PLACEHOLDER, elem_id="xz-chatbot",
@@ -89,6 +93,8 @@ class ChatPanel:
                                  container=False)
                 ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="xz-ask")
                 clear = gr.Button("清空对话", variant="secondary", scale=1, min_width=96, elem_id="xz-clear")
+            if below_input is not None:
+                below_input()
             gr.Markdown("**示例问题**（点击即问）", elem_classes="xz-examples-label")
             with gr.Row(elem_classes="xz-examples"):
                 examples = [gr.Button(q, size="sm", variant="secondary", min_width=60) for q in EXAMPLES]
@@ -96,18 +102,25 @@ class ChatPanel:
         self.components = {"chatbot": chatbot, "box": box, "ask": ask, "clear": clear, "context": context}
         self.examples = examples
 
-    def register_events(self) -> None:
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.components["box"], self.components["chatbot"], self.components["context"]]
+
+    def register_events(self) -> list:
+        """Wire the chat; returns the events that change the dialogue (others chain follow-up chips on them)."""
         c = self.components
-        outputs = [c["box"], c["chatbot"], c["context"]]
+        outputs = self.outputs
         inputs = [c["box"], c["chatbot"], c["context"]]
+        events = []
         for trigger in (c["box"].submit, c["ask"].click):
-            trigger(self.respond, inputs=inputs, outputs=outputs, api_visibility="private",
-                    show_progress="hidden")
+            events.append(trigger(self.respond, inputs=inputs, outputs=outputs, api_visibility="private",
+                                  show_progress="hidden"))
         for button, question in zip(self.examples, EXAMPLES, strict=True):
-            button.click(self._example(question), inputs=[c["chatbot"], c["context"]], outputs=outputs,
-                         api_visibility="private", show_progress="hidden")
-        c["clear"].click(self.clear, outputs=outputs, api_visibility="private")
-        c["chatbot"].clear(self.clear, outputs=outputs, api_visibility="private")
+            events.append(button.click(self._example(question), inputs=[c["chatbot"], c["context"]], outputs=outputs,
+                                       api_visibility="private", show_progress="hidden"))
+        events.append(c["clear"].click(self.clear, outputs=outputs, api_visibility="private"))
+        events.append(c["chatbot"].clear(self.clear, outputs=outputs, api_visibility="private"))
+        return events
 
     def _example(self, question: str):
         def ask_example(history: list[dict] | None, context: DialogueContext | None) -> Iterator[ChatOutputs]:

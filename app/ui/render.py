@@ -14,6 +14,8 @@ MODE_LABELS = {
     "multi": "分部分回答",
     "retrieval": "检索原文摘录",
     "refusal": "文档中未找到",
+    "overview": "要点概览",
+    "glossary": "术语与说明",
 }
 
 

@@ -55,5 +55,23 @@ CSS = """
 .xz-filters { align-items: flex-end !important; }
 .xz-reset { max-height: 42px; margin-bottom: 10px !important; }  /* buttons beside labelled inputs */
 .xz-downloads { justify-content: flex-start !important; }
+.xz-chips { justify-content: flex-start !important; align-items: center !important; gap: 6px !important; }
+.xz-chips .xz-examples-label { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; }
+.xz-chips button { flex: 0 1 auto !important; }
+.xz-outline details { margin: 0.25rem 0; }
+.xz-outline summary { cursor: pointer; padding: 0.2rem 0; }
+.xz-outline summary small { color: var(--body-text-color-subdued); margin-left: 6px; }
+.xz-sec-node > .xz-hint { margin-left: 1rem; }
+.xz-task-node { margin-left: 1rem !important; padding: 0.2rem 0.6rem; border-left: 3px solid #e6b0aa;
+                background: var(--background-fill-secondary); border-radius: 4px; }
+.xz-task-node .xz-unit { display: inline-block; margin: 2px 6px 2px 0; padding: 1px 6px; border-radius: 4px;
+                         background: var(--background-fill-primary); font-size: 0.88em; }
+.xz-task-node .xz-unit small { margin-left: 4px; color: var(--body-text-color-subdued); }
+.xz-term { padding: 0.4rem 0.6rem; margin: 0.35rem 0; border-bottom: 1px dashed var(--border-color-primary); }
+.xz-def { font-size: 0.88em; color: var(--body-text-color-subdued); margin-top: 0.2rem; }
+.xz-ok-tag, .xz-warn-tag { font-size: 0.75em; padding: 0 6px; border-radius: 8px; }
+.xz-ok-tag { background: #e8f5e9; color: #1e7b34; }
+.xz-warn-tag { background: #fff8e1; color: #9a6700; }
+#xz-glossary { max-height: 70vh; overflow-y: auto; }
 .xz-footer { text-align: center; font-size: 0.8rem; color: var(--body-text-color-subdued); }
 """

@@ -1,0 +1,279 @@
+"""Questions about the plan itself (what it covers, its parts, counts, partners, status, basis, year, who leads overall)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.glossary import Glossary
+from ingest.phrasebook import Phrasebook
+from ingest.phrasebook import load as load_phrasebook
+from retriever.index import KnowledgeIndex
+from retriever.models import TaskRecord
+from retriever.records import SectionRecord
+from retriever.understand import ParsedQuestion
+
+from .definitions import asked_phrase, chunk_citation, relation_answer, relation_pair, resolve, term_or_phrase_answer
+from .models import Answer, Citation
+
+# one topic per question, the most specific first
+TOPIC_ORDER = ("overall", "issuer", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
+               "summary")
+
+
+@dataclass
+class PlanFacts:
+    """What the plan says about itself, read from its records and text."""
+
+    title: str = ""
+    status: str = ""
+    year: str = ""
+    preamble: str = ""
+    preamble_id: str = ""
+    sections: list[SectionRecord] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    universal: list[str] = field(default_factory=list)
+    partners: list[tuple[str, int]] = field(default_factory=list)  # place, mentions
+    abbreviations: list[str] = field(default_factory=list)
+
+
+class Guide:
+    """Overview and glossary answers over one KnowledgeIndex (rebuilt with it, so it follows re-indexing)."""
+
+    def __init__(self, index: KnowledgeIndex, phrasebook: Phrasebook | None = None):
+        self.index = index
+        self.phrasebook = phrasebook or load_phrasebook()
+        self.cues = self.phrasebook.questions
+        self.glossary = Glossary.build(((cid, t, m) for cid, (t, m) in index.chunks.items()), index.plan_doc,
+                                       self.phrasebook.glossary)
+        self.facts = self._facts()
+
+    # --- facts ----------------------------------------------------------------------------------
+    def _facts(self) -> PlanFacts:
+        book = self.index.records
+        if not book:
+            return PlanFacts()
+        title = book.doc_title
+        status = re.search(r"[（(]([^（()）]{2,10})[）)]\s*$", title)
+        year = re.search(r"(\d{4})\s*年", title)
+        pre = next(((cid, t) for cid, (t, m) in self.index.chunks.items()
+                    if m.get("doc") == book.doc and m.get("kind") == "preamble"), ("", ""))
+        plan_text = "\n".join(t for t, m in self.index.chunks.values() if m.get("doc") == book.doc)
+        places = Counter(self.cues.partner_place.findall(plan_text))
+        order = {p: plan_text.find(p) for p in places}
+        partners = sorted(((p, n) for p, n in places.items() if n >= self.cues.partner_min), key=lambda x: order[x[0]])
+        abbreviations = [t.name for t in self.glossary.terms if t.rule == "abbreviation"]
+        return PlanFacts(title=title, status=status.group(1) if status else "", year=year.group(1) if year else "",
+                         preamble=pre[1], preamble_id=pre[0], sections=list(book.sections), tasks=list(book.tasks),
+                         units=book.units, universal=book.universal_units(), partners=partners,
+                         abbreviations=abbreviations)
+
+    # --- routing --------------------------------------------------------------------------------
+    def answer(self, q: ParsedQuestion, query: str) -> Answer | None:
+        """An overview or glossary answer, or None to let retrieval answer."""
+        has_ref = bool(q.units or q.items or q.sections)
+        pair = relation_pair(self.cues, query)
+        if pair and not has_ref:
+            return relation_answer(self.index, self.glossary, self.cues, *pair)
+        asked = asked_phrase(self.cues, query)
+        bare = query.strip(" ？?。！!呢吗“”「」\"")
+        if not asked and self.glossary.get(bare) is not None:  # '心佑工程？' asks what the term is
+            asked = bare
+        if asked and resolve(self.glossary, self.cues, asked) is not None:
+            return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
+        topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None
+        if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
+            return self._section_summary(q.sections) if topic in ("summary", "focus", "structure") else None
+        if topic:
+            return getattr(self, f"_{topic}")()
+        return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref) if asked else None
+
+    def topic(self, query: str) -> str | None:
+        """The document-level topic of a question, when nothing else is left in it once cue words are removed."""
+        hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
+        if not hits:
+            return None
+        rest = query
+        for t in hits:
+            rest = self.cues.topics[t].sub("", rest)
+        rest = self._drop_title_words(self.cues.document_words.sub("", rest))
+        rest = self.cues.filler.sub("", rest)
+        return hits[0] if len(rest) <= self.cues.residue_max else None
+
+    def _drop_title_words(self, text: str) -> str:
+        """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""
+        title, out, i = self.facts.title, [], 0
+        while i < len(text):
+            n = 0
+            for j in range(len(text), i + 1, -1):
+                if text[i:j] in title:
+                    n = j - i
+                    break
+            out.append("" if n else text[i])
+            i += n or 1
+        return "".join(out)
+
+    # --- answers --------------------------------------------------------------------------------
+    def _answer(self, lines: list[str], citations: list[Citation]) -> Answer:
+        return Answer(question="", answer="\n".join(lines), found=True, mode="overview", citations=citations)
+
+    def _preamble_cite(self) -> list[Citation]:
+        f = self.facts
+        return [chunk_citation(self.index, f.preamble_id, [f.preamble])] if f.preamble_id else []
+
+    def _section_cites(self) -> list[Citation]:
+        return [chunk_citation(self.index, s.chunk_id) for s in self.facts.sections if s.chunk_id in self.index.chunks]
+
+    def outline_lines(self, with_titles: bool = True) -> list[str]:
+        f = self.facts
+        lines = []
+        for s in f.sections:
+            tasks = [t for t in f.tasks if t.item in s.items]
+            span = f"第{s.items[0]}–{s.items[-1]}项" if len(s.items) > 1 else f"第{s.items[0]}项" if s.items else ""
+            lines.append(f"- **{s.name}**（{len(tasks)} 项，{span}）")
+            if with_titles:
+                lines += [f"  - 第{t.item}项 {t.title}" for t in tasks]
+        return lines
+
+    def headline(self) -> str:
+        f = self.facts
+        kind = f"是一份{f.status}，" if f.status else ""
+        return (f"《{f.title}》{kind}共 **{len(f.sections)}** 个部分、**{len(f.tasks)}** 项任务、"
+                f"**{len(f.units)}** 个责任单位。")
+
+    def _summary(self) -> Answer:
+        f = self.facts
+        lines = [self.headline()]
+        if f.preamble:
+            lines += ["", f"> {f.preamble}"]
+        if f.partners:
+            lines += ["", f"协作地区：{'、'.join(p for p, _ in f.partners)}。"]
+        lines += ["", "各部分及任务："] + self.outline_lines()
+        return self._answer(lines, self._preamble_cite() + self._section_cites())
+
+    def _focus(self) -> Answer:
+        f = self.facts
+        lines = [f"要点把全年工作分成 **{len(f.sections)}** 个部分（共 {len(f.tasks)} 项任务）：", *self.outline_lines()]
+        return self._answer(lines, self._section_cites())
+
+    def _structure(self) -> Answer:
+        f = self.facts
+        lines = [f"要点分为 **{len(f.sections)}** 个部分、共 **{len(f.tasks)}** 项任务：", *self.outline_lines()]
+        return self._answer(lines, self._section_cites())
+
+    def _counts(self) -> Answer:
+        f = self.facts
+        lines = [f"要点共有 **{len(f.tasks)}** 项任务，分属 {len(f.sections)} 个部分；责任单位共 **{len(f.units)}** 个：",
+                 "、".join(f.units) + "。"]
+        if f.universal:
+            lines.append(f"\n其中{'、'.join(f.universal)}是全部 {len(f.tasks)} 项任务的责任单位。")
+        lines += ["", *self.outline_lines(with_titles=False)]
+        return self._answer(lines, self._section_cites())
+
+    def _partners(self) -> Answer:
+        f = self.facts
+        if not f.partners:
+            return self._answer(["要点中没有反复出现的协作地区名称。"], [])
+        names = "、".join(p for p, _ in f.partners)
+        lines = [f"要点中的协作地区是 **{names}**（{'，'.join(f'{p}出现 {n} 次' for p, n in f.partners)}）。"]
+        if f.abbreviations:
+            lines.append(f"前言称这项工作为“{'、'.join(f.abbreviations)}东西部协作”；要点没有写明这些简称分别对应哪个县。"
+                         if f.abbreviations and all(a in f.preamble for a in f.abbreviations) else
+                         f"要点中出现的协作简称：{'、'.join(f.abbreviations)}。")
+        if f.preamble:
+            lines += ["", f"> 前言：{f.preamble}"]
+        cites = self._preamble_cite()
+        for place, _ in f.partners:
+            first = next((t for t in f.tasks if place in t.text), None)
+            if first and all(c.item != first.item for c in cites):
+                cites.append(chunk_citation(self.index, first.chunk_id, [s for s in re.split(r"(?<=。)", first.text)
+                                                                         if place in s][:1]))
+        return self._answer(lines, cites)
+
+    def _section_summary(self, numbers: list[int]) -> Answer | None:
+        f = self.facts
+        lines, cites = [], []
+        for s in (s for s in f.sections if s.number in numbers):
+            tasks = [t for t in f.tasks if t.item in s.items]
+            intro = s.text.split("\n", 1)[-1] if "\n" in s.text else ""
+            lines += [f"**{s.name}**（{len(tasks)} 项任务）", "", f"> {intro}" if intro else "", ""]
+            lines += [f"- 第{t.item}项 {t.title}（牵头：{t.lead_unit}）" for t in tasks]
+            cites += [chunk_citation(self.index, s.chunk_id, [intro] if intro else [])]
+            cites += [chunk_citation(self.index, t.chunk_id) for t in tasks]
+        return self._answer(lines, cites) if cites else None
+
+    def _issuer(self) -> Answer:
+        f = self.facts
+        return self._answer([f"标题是《{f.title}》；要点正文没有写明起草或印发单位。"], self._preamble_cite())
+
+    def _terms(self) -> Answer:
+        """The glossary, task by task: what the plan names with quotes, 行动/工程 names and abbreviations."""
+        terms = self.glossary.terms
+        if not terms:
+            return self._answer(["要点中没有找到专有名称或简称。"], [])
+        lines = [f"要点中的专有名称和简称共 {len(terms)} 个（按出现顺序；问“X是什么”可看出处和说明）："]
+        for term in terms:
+            where = "、".join(f"第{i}项" for i in term.items) or "前言/部分说明"
+            lines.append(f"- {term.name}（{where}）" + ("" if term.explained else "——语料未解释"))
+        cites = []
+        for term in terms:
+            for s in term.mentions:
+                if s.chunk_id in self.index.chunks and all(c.text != self.index.chunks[s.chunk_id][0] for c in cites):
+                    cites.append(chunk_citation(self.index, s.chunk_id))
+        return self._answer(lines, cites[:8])
+
+    def _status(self) -> Answer:
+        f = self.facts
+        if not f.status:
+            return self._answer([f"《{f.title}》的标题中没有标注文件状态。"], self._preamble_cite())
+        lines = [f"标题写明这是“**{f.status}**”：《{f.title}》。",
+                 "征求意见稿是征求意见用的稿子，不是正式印发的文件；正式稿的内容和任务编号可能不同，引用时请注明“征求意见稿”。"]
+        return self._answer(lines, self._preamble_cite())
+
+    def _basis(self) -> Answer:
+        f = self.facts
+        if not f.preamble:
+            return self._answer(["要点没有前言，未写明制定依据。"], [])
+        return self._answer(["要点的前言写明了目的和依据：", "", f"> {f.preamble}"], self._preamble_cite())
+
+    def _year(self) -> Answer:
+        f = self.facts
+        text = f"这是 **{f.year}年** 的工作要点：《{f.title}》。" if f.year else f"标题中没有年份：《{f.title}》。"
+        lines = [text] + ([f"\n> {f.preamble}"] if f.preamble else [])
+        return self._answer(lines, self._preamble_cite())
+
+    def _overall(self) -> Answer:
+        f = self.facts
+        lines = ["要点没有指定一个“总负责”的单位，统筹和保障由以下几处写明："]
+        cites: list[Citation] = []
+        if f.universal:
+            first = f.tasks[0]
+            lines.append(f"- {'、'.join(f.universal)}是全部 {len(f.tasks)} 项任务的责任单位"
+                         f"（第{first.item}项责任单位中的统一说明）。")
+        guard = [s for s in f.sections if self.cues.overall_section.search(s.name)]
+        for s in guard:
+            tasks = [t for t in f.tasks if t.item in s.items]
+            lines.append(f"- **{s.name}**（第{s.items[0]}–{s.items[-1]}项）：")
+            for t in tasks:
+                lines.append(f"  - 第{t.item}项 {t.title} — 牵头：{t.lead_unit}；责任单位：{'、'.join(t.units)}")
+                cites.append(chunk_citation(self.index, t.chunk_id))
+        if not guard and not f.universal:
+            return self._answer(["要点没有写明总负责或统筹的单位。"], [])
+        return self._answer(lines, cites)
+
+    # --- for the 入门 tab -------------------------------------------------------------------------
+    def summary_markdown(self) -> str:
+        """The one-screen summary: headline, preamble, partners, parts with their task counts."""
+        f = self.facts
+        if not f.tasks:
+            return "索引中还没有工作要点。"
+        lines = [self.headline()]
+        if f.preamble:
+            lines += ["", f"> {f.preamble}"]
+        if f.partners:
+            lines += ["", f"**协作地区**：{'、'.join(p for p, _ in f.partners)}　**年度**：{f.year or '—'}　"
+                          f"**状态**：{f.status or '—'}"]
+        lines += ["", *self.outline_lines(with_titles=False)]
+        return "\n".join(lines)
