@@ -180,3 +180,29 @@ def test_mark_citations_llm_numbers_and_unplaced_citations():
     assert mark_citations("- 第7项 拓展（牵头：甲）\n- 第8项", [task]) == "- 第7项 拓展（牵头：甲）【1】\n- 第8项"
     assert parse_request({"model": "xiezuo-qa", "messages": [{"role": "user", "content": str(i)} for i in range(9)]
                           }).earlier == ["4", "5", "6", "7"]
+
+
+def test_odd_text_is_cleaned_not_fatal(base_url):
+    raw = '{"model": "xiezuo-qa", "messages": [{"role": "user", "content": "\\ud800区总工会负责哪些任务"}]}'
+    res = httpx.post(f"{base_url}/chat/completions", content=raw.encode(), timeout=30)
+    assert res.status_code == 200
+    assert [c["item"] for c in res.json()["citations"]] == [6, 7]
+    assert res.json()["choices"][0]["message"]["content"].startswith("（提示：")
+
+
+def test_a_failing_answer_is_an_openai_style_500():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app.openai_api import make_openai_router
+
+    class Broken:
+        def ask(self, question, context=None):
+            raise RuntimeError("store exploded")
+
+    app = FastAPI()
+    app.include_router(make_openai_router(Broken()))
+    res = TestClient(app).post("/v1/chat/completions",
+                               json={"model": "xiezuo-qa", "messages": [{"role": "user", "content": QUESTION}]})
+    assert res.status_code == 500 and "内部错误" in res.json()["error"]["message"]
+    assert "exploded" not in res.text
