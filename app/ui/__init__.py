@@ -6,6 +6,7 @@ import logging
 
 import gradio as gr
 
+from ..openai_api import make_openai_router
 from ..service import Service
 from .about import AboutPanel
 from .api import make_api_answer
@@ -27,6 +28,7 @@ class Page(gr.Blocks):
 
     max_upload_mb: int | None = None
     upload_cache: UploadCache | None = None
+    extra_routes: list | None = None
 
     def launch(self, *args, **kwargs):
         kwargs.setdefault("theme", theme())
@@ -34,6 +36,10 @@ class Page(gr.Blocks):
         kwargs.setdefault("footer_links", ["api"])
         if self.max_upload_mb:  # the upload route is open to anyone: cap it before the admin check
             kwargs.setdefault("max_file_size", f"{self.max_upload_mb}mb")
+        if self.extra_routes:  # app.openai_api's /v1 routes, on this server and ahead of gradio's own
+            app_kwargs = dict(kwargs.get("app_kwargs") or {})
+            app_kwargs["routes"] = [*app_kwargs.get("routes", []), *self.extra_routes]
+            kwargs["app_kwargs"] = app_kwargs
         if self.upload_cache is not None:  # refuse uploads while admin is off; bound and prune the upload cache
             from starlette.middleware import Middleware
 
@@ -89,6 +95,7 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
         gr.api(make_api_answer(service), api_name="answer")
     demo.max_upload_mb = service.settings.max_upload_mb
     demo.upload_cache = uploads
+    demo.extra_routes = make_openai_router(service).routes
     demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about, "onboarding": onboarding,
                    "chips": chips}
     log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
