@@ -11,7 +11,7 @@ from retriever.lexicon import Lexicon
 from retriever.understand import ParsedQuestion
 
 from . import lookup
-from .extractive import retrieval_answer
+from .extractive import precheck, retrieval_answer
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
@@ -137,6 +137,9 @@ class Answerer:
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
+        early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
+        if early is not None:
+            return early
         guided = self.guide.answer(q, query)
         if guided is not None:
             return guided

@@ -136,13 +136,22 @@ def _clause_text(hit: Hit) -> str:
     return hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")
 
 
+def precheck(index: KnowledgeIndex, question: str, query: str) -> Answer | None:
+    """A refusal when the question is outside the documents' domain or names what they never mention."""
+    terms = question_terms(index, query)
+    if index.lexicon.cue("out_of_domain", query) or not terms.domain:
+        return refusal(question)
+    if terms.absent:
+        return refusal(question, absent=terms.absent)
+    return None
+
+
 def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: list[Hit], raw: dict) -> Answer:
     lex = index.lexicon
+    early = precheck(index, q.text, query)
+    if early is not None:
+        return early
     terms = question_terms(index, query)
-    if lex.cue("out_of_domain", query) or not terms.domain:
-        return refusal(q.text)
-    if terms.absent:
-        return refusal(q.text, absent=terms.absent)
     if not hits and not raw["bm25"]:
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)

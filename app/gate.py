@@ -39,6 +39,12 @@ class QuestionTerms:
         low = text.lower()
         return sum(g.weight for g in self.groups if g.found_in(low)) / total if total else 0.0
 
+    def top_found(self, text: str) -> bool:
+        """Whether the question's most specific word (highest weight) is in `text`."""
+        if not self.groups:
+            return False
+        return bool(max(self.groups, key=lambda g: g.weight).found_in(text.lower()))
+
     def matched(self, text: str) -> list[str]:
         low = text.lower()
         return [f for f in (g.found_in(low) for g in self.groups) if f]
@@ -128,7 +134,7 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
             if not m:
                 continue
             cov = terms.coverage(sent + "\n" + context)
-            if cov < 0.34 and not (terms.groups and cov > 0 and len(terms.groups) <= 2):
+            if cov < 0.5 and not (cov >= 0.34 and terms.top_found(sent + "\n" + context)):
                 continue
             score = cov - 0.02 * i
             if best is None or score > best[0]:
