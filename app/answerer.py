@@ -12,6 +12,7 @@ from retriever.understand import ParsedQuestion
 
 from . import lookup
 from .extractive import precheck, retrieval_answer
+from .gate import question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
@@ -69,7 +70,8 @@ class Answerer:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
         if len(parts) > 1:
-            result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context)
+            result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context,
+                                  has_topic=lambda part: question_terms(self.index, part).topical)
         else:
             result = self._single(cleaned, context)
         result.question = question

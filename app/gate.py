@@ -33,6 +33,7 @@ class QuestionTerms:
     absent: list[str] = field(default_factory=list)  # specific words that occur nowhere in the corpus
     domain: bool = False  # at least one word of the question occurs in the corpus
     text: str = ""
+    topical: bool = False  # some word of its own, not only the frame words every question has
 
     def coverage(self, text: str) -> float:
         total = sum(g.weight for g in self.groups)
@@ -78,6 +79,7 @@ def question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
         elif _specific(index, tok, tag):
             out.absent.append(tok)
+    out.topical = bool(out.groups)
     if not out.groups:  # "东西部协作搞了多少年": only frame words; they are all the topic there is
         for tok in index.tokenizer.tokens(text, search=False):
             if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):

@@ -47,9 +47,11 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
     return kept
 
 
-def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext | None, lexicon: Lexicon) -> str:
-    """A part with no reference of its own ("主要讲什么内容") is about what the part before it named."""
-    if previous is None or parsed.units or parsed.items or parsed.sections or lexicon.cue("pronoun", part):
+def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext | None, lexicon: Lexicon,
+                    has_topic: Callable[[str], bool]) -> str:
+    """A part with nothing of its own to ask about ("主要讲什么内容") is about what the part before it named."""
+    if previous is None or parsed.units or parsed.items or parsed.sections or lexicon.cue("pronoun", part) \
+            or has_topic(part):
         return part
     if previous.items:
         return "、".join(f"第{i}项" for i in previous.items) + part
@@ -76,12 +78,13 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
 
 
 def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexicon: Lexicon,
-                 ask: Callable[[str, DialogueContext | None], Answer], context: DialogueContext | None) -> Answer:
+                 ask: Callable[[str, DialogueContext | None], Answer], context: DialogueContext | None,
+                 has_topic: Callable[[str], bool]) -> Answer:
     """Answer the parts in order, each able to refer back to the one before it."""
     answers: list[Answer] = []
     ctx = context
     for part in parts:
-        text = carry_reference(part, parser.parse(part), ctx if answers else None, lexicon)
+        text = carry_reference(part, parser.parse(part), ctx if answers else None, lexicon, has_topic)
         ans = ask(text, ctx)
         if not ans.resolved_question or ans.resolved_question == part:
             ans.resolved_question = text
