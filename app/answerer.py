@@ -11,7 +11,7 @@ from retriever.lexicon import Lexicon
 from retriever.understand import ParsedQuestion
 
 from . import lookup
-from .extractive import precheck, retrieval_answer
+from .extractive import precheck, retrieval_answer, tasks_described
 from .gate import question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
@@ -120,10 +120,21 @@ class Answerer:
                 return self.index.parser.parse(query), query
         return q, text
 
+    def _described(self, book, q: ParsedQuestion, query: str) -> Answer | None:
+        """"谁负责农文旅融合发展": find the task by its content, then answer from its record."""
+        items = tasks_described(self.index, query, k=self.top_k)
+        if not items:
+            return None
+        q.items = items
+        ans = lookup.item_answer(book, q)
+        named = "、".join(f"第{i}项" for i in items)
+        ans.answer = f"按问题内容匹配到{named}：\n\n{ans.answer}"
+        return ans
+
     def _route(self, q: ParsedQuestion, query: str) -> Answer:
         book = self.index.records
         if not (q.units or q.items or q.sections) and self.index.lexicon.cue("pronoun", query) and len(query) <= 20 \
-                and {"who", "lead", "tasks", "count"} & q.intents:
+                and {"who", "lead", "tasks", "count"} & q.intents and not question_terms(self.index, query).topical:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
         fact = self.index.lexicon.fact_type(query)
@@ -139,6 +150,10 @@ class Answerer:
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
+            if wants_units and not (q.units or q.items or q.sections):
+                described = self._described(book, q, query)
+                if described is not None:
+                    return described
         early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early

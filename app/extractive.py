@@ -126,6 +126,26 @@ def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], ra
     return sorted(hits, key=lambda h: -score[h.id])
 
 
+def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
+    """The plan tasks a question describes in words ("农文旅融合发展这项工作是谁负责的"), best first.
+
+    Only when the best clause is a task that carries at least half of the question's weight; tasks that carry
+    it equally well come with it (a topic shared by two tasks names both).
+    """
+    terms = question_terms(index, query)
+    if not terms.topical or terms.absent:
+        return []
+    hits, raw = index.search(query, k=k + 3)
+    ranked = _candidates(index, terms, hits, raw, k)
+    if not ranked or ranked[0].metadata.get("kind") != "task":
+        return []
+    best = terms.coverage(_clause_text(ranked[0]))
+    if best < 0.5:
+        return []
+    tasks = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == ranked[0].doc]
+    return [h.item for h in tasks if terms.coverage(_clause_text(h)) >= best - 1e-6][:3]
+
+
 def _context(hit: Hit) -> str:
     """What a sentence of this clause is about beyond its own words: the document's or the task's title."""
     m = hit.metadata
