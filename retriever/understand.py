@@ -28,6 +28,7 @@ class ParsedQuestion:
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # written name -> units it may mean
     readings: list[tuple[str, str]] = field(default_factory=list)  # (written, understood) for typos read as units
+    notes: list[str] = field(default_factory=list)  # how a follow-up was read, shown with the answer
     items: list[int] = field(default_factory=list)
     sections: list[int] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)

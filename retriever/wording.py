@@ -51,6 +51,7 @@ class Wording:
     ordinal_tail: re.Pattern
     plural_pronoun: re.Pattern
     section_what: re.Pattern
+    set_glue: re.Pattern
     item_marker: str
     item_units: str
     confusables: dict[str, str] = field(default_factory=dict)
@@ -77,7 +78,7 @@ class Wording:
             comparators=dict(d["comparators"]), extremes=dict(d["extremes"]), single_unit=c(d["single_unit"]),
             collective_suffixes=tuple(d["collective_suffixes"]), ordinal_pattern=c(d["ordinal"]),
             ordinal_tail=c(d["ordinal_tail"]), plural_pronoun=c(d["plural_pronoun"]),
-            section_what=c(d["section_what"]), item_marker=d["item_marker"], item_units=d["item_units"],
+            section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), item_marker=d["item_marker"], item_units=d["item_units"],
             confusables=dict(d["confusables"]), pinyin_fold=[tuple(p) for p in d["pinyin_fold"]],
             fuzzy=dict(d["fuzzy"]))
 
