@@ -7,7 +7,7 @@ from retriever.query import SetQuery, SetResult
 from retriever.records import RecordBook
 from retriever.understand import ParsedQuestion
 
-from .lookup import LEAD_LABEL, task_citation
+from .lookup import LEAD_LABEL, LEAD_ROLE, task_citation
 from .models import Answer
 
 
@@ -32,7 +32,7 @@ def _task_condition(sq: SetQuery) -> str:
                      else f"责任单位{sq.count.describe()}个")
     if sq.extreme:
         parts.append("责任单位" + ("最多" if sq.extreme == "max" else "最少"))
-    return "、".join(parts) or "符合条件"
+    return "、".join(parts)
 
 
 def _ignore_note(book: RecordBook, sq: SetQuery) -> str:
@@ -70,7 +70,7 @@ def _unit_condition(sq: SetQuery) -> str:
         if (sq.count.op, sq.count.n) == ("==", 1):
             return f"只有一项{what}"
         return f"{what}{sq.count.describe()}项"
-    return f"在某项任务中{LEAD_LABEL}" if sq.lead_only else "符合条件"
+    return f"在至少一项任务中{LEAD_ROLE}" if sq.lead_only else ""
 
 
 def set_answer(book: RecordBook, q: ParsedQuestion, result: SetResult) -> Answer:
@@ -79,13 +79,15 @@ def set_answer(book: RecordBook, q: ParsedQuestion, result: SetResult) -> Answer
     scope = _scope(book, sq, q)
     parts: list[str] = []
     if sq.target == "tasks":
-        head = f"{scope}{_task_condition(sq)}的任务共 **{len(result.tasks)}** 项{_ignore_note(book, sq)}"
+        condition = _task_condition(sq)
+        noun = f"{condition}的任务" if condition else "要点中的任务"
+        head = f"{scope}{noun}共 **{len(result.tasks)}** 项{_ignore_note(book, sq)}"
         parts.append(head + ("：" if result.tasks else "。"))
         parts += _task_lines(result)
         if result.collective:
             items = "、".join(f"第{t.item}项" for t in result.collective)
             names = "、".join(dict.fromkeys(u for t in result.collective for u in t.units if u not in sq.ignore))
-            parts.append(f"\n说明：{items}的责任单位是{names}（多个成员单位按职责分工负责），不算作单一部门。")
+            parts.append(f"\n说明：{items}的责任单位是{names}，即多个成员单位，要点未列出具体数目，所以没有计入。")
         universal = [u for u in sq.ignore if u in book.universal_units()]
         if universal and sq.count:
             source = next((t for t in book.tasks if universal[0] in t.listed_units), None)
@@ -93,7 +95,9 @@ def set_answer(book: RecordBook, q: ParsedQuestion, result: SetResult) -> Answer
             parts.append(f"\n说明：{'、'.join(universal)}是全部 {len(book.tasks)} 项任务的责任单位（{where}），"
                          "计数时未计入；算上它，每项任务都至少有两个责任单位。")
     else:
-        head = f"{scope}{_unit_condition(sq)}的单位共 **{len(result.units)}** 个"
+        condition = _unit_condition(sq)
+        noun = f"{condition}的单位" if condition else "要点中的责任单位"
+        head = f"{scope}{noun}共 **{len(result.units)}** 个"
         parts.append(head + ("：" if result.units else "。"))
         parts += _unit_lines(result)
         if sq.lead_only:

@@ -73,6 +73,8 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
         return base
     if (count or q.extreme) and target:
         return base
+    if "count" in q.intents and target and not q.sections:  # 一共有多少个责任单位
+        return base
     return None
 
 
@@ -81,8 +83,9 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     text = q.residue
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
-    patterns = [*wording.intents.values(), wording.target_ask, wording.target_head, wording.count_phrase,
-                wording.single_unit, wording.union_words, wording.set_glue]
+    # the glue words go first: intent words such as 参与 would leave the 不 of 不参与 behind
+    patterns = [wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head,
+                wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
     for p in patterns:
         text = p.sub("", text)
     return re.sub(r"[\W\d_]", "", text)
@@ -100,9 +103,11 @@ def run(book: RecordBook, sq: SetQuery, wording: Wording) -> SetResult:
         counts = {t.item: _unit_count(t, sq.ignore, wording) for t in pool}
         result.unit_counts = counts
         if sq.count:
-            result.collective = [t for t in pool if sq.count.test(len(_counted(t, sq.ignore)))
-                                 and not sq.count.test(counts[t.item])]
-            pool = [t for t in pool if sq.count.test(counts[t.item])]
+            # a collective name (…成员单位) is several units of unstated number: only a lower bound can hold for sure
+            lower_bound = sq.count.op in (">", ">=")
+            uncertain = [t for t in pool if any(wording.is_collective(u) for u in _counted(t, sq.ignore))]
+            result.collective = [t for t in uncertain if not lower_bound]
+            pool = [t for t in pool if sq.count.test(counts[t.item]) and (lower_bound or t not in uncertain)]
         if sq.extreme and pool:
             best = (max if sq.extreme == "max" else min)(counts[t.item] for t in pool)
             pool = [t for t in pool if counts[t.item] == best]

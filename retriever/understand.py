@@ -135,12 +135,17 @@ class QuestionParser:
             if len(title) >= 4 and title in masked:
                 q.items.append(item)
                 masked = masked.replace(title, "\u0000" * len(title))
+        # 超过5项 / 3项以上 count things, they do not name task 5 or 3
+        for m in self.wording.count_mask.finditer(masked):
+            masked = masked[:m.start()] + "\u0001" * (m.end() - m.start()) + masked[m.end():]
         for pattern in self._item_patterns:
             for m in pattern.finditer(masked):
                 n = cn_to_int(m.group(1))
                 if n is not None and n not in q.items and n > 0:
                     q.items.append(n)
                 masked = masked.replace(m.group(0), "\u0000" * len(m.group(0)), 1)
+        for m in re.finditer("\u0001+", masked):  # give the count phrases back for the count reading
+            masked = masked[:m.start()] + q.text[m.start():m.end()] + masked[m.end():]
         for m in self._section_pattern.finditer(masked):
             n = cn_to_int(m.group(1))
             if n is not None and n not in q.sections:
@@ -167,7 +172,8 @@ class QuestionParser:
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
             subject = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (
                 len(name) <= 6 and re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|管|干|做", after))
-            if len(name) < 3 or not subject or "东西部" in name:
+            short_subject = len(name) == 2 and re.match(r"负责|承担|参与|牵头|有哪|的任务|管|干|做", after)
+            if (len(name) < 3 and not short_subject) or not subject or "东西部" in name:
                 continue
             match = self.matcher.match(name)
             if match.kind == "clear" and match.units[0] not in q.units:

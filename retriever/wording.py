@@ -52,6 +52,7 @@ class Wording:
     plural_pronoun: re.Pattern
     section_what: re.Pattern
     set_glue: re.Pattern
+    count_mask: re.Pattern
     item_marker: str
     item_units: str
     confusables: dict[str, str] = field(default_factory=dict)
@@ -78,7 +79,7 @@ class Wording:
             comparators=dict(d["comparators"]), extremes=dict(d["extremes"]), single_unit=c(d["single_unit"]),
             collective_suffixes=tuple(d["collective_suffixes"]), ordinal_pattern=c(d["ordinal"]),
             ordinal_tail=c(d["ordinal_tail"]), plural_pronoun=c(d["plural_pronoun"]),
-            section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), item_marker=d["item_marker"], item_units=d["item_units"],
+            section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), count_mask=c(d["count_mask"]), item_marker=d["item_marker"], item_units=d["item_units"],
             confusables=dict(d["confusables"]), pinyin_fold=[tuple(p) for p in d["pinyin_fold"]],
             fuzzy=dict(d["fuzzy"]))
 
@@ -87,7 +88,7 @@ class Wording:
         """What the question asks for: 'units' or 'tasks' (哪个单位… / …的任务), None if it does not say."""
         m = self.target_ask.search(text)
         if m:
-            return self.target_kinds.get(m.group(1))
+            return "tasks" if m.group(1) else self.target_kinds.get(m.group(2))
         heads = list(self.target_head.finditer(text))
         return self.target_kinds.get(heads[-1].group(1)) if heads else None
 
