@@ -139,6 +139,15 @@ def test_matrix_filter_by_alias(service):
     assert row[view.headers.index("6")] == "牵头"
 
 
+def test_matrix_reads_names_like_the_chat_and_words_the_lead_the_same_way(service):
+    matrix = MatrixPanel(service)
+    typo = matrix.view("区总公会")
+    assert typo.units == ["区总工会"] and "按「区总工会」理解" in typo.message
+    assert "区总工会" in matrix.summary(typo)
+    assert matrix.view("生态局").units == ["通州生态环境局"]
+    assert "列第一位的单位（通常视为牵头）" in matrix.summary(matrix.view())
+
+
 def test_matrix_filters_by_section_and_reports_unknown_units(service):
     matrix = MatrixPanel(service)
     view = matrix.view(None, "三、消费帮扶增收行动")
