@@ -174,10 +174,11 @@ pairs = st.tuples(st.sampled_from(UNITS), st.sampled_from(UNITS)).filter(lambda 
 
 
 @settings(max_examples=40, deadline=None)
-@given(pairs)
-def test_a_but_not_b_is_the_set_difference(answerer, pair):
+@given(pairs, st.sampled_from(["哪些任务有{a}却没有{b}", "哪些任务有{a}但没有{b}", "{a}有而{b}没有的任务",
+                               "{a}参与但{b}不参与的任务有哪些"]))
+def test_a_but_not_b_is_the_set_difference(answerer, pair, template):
     a, b = pair
-    ans = answerer.answer(f"哪些任务有{a}却没有{b}")
+    ans = answerer.answer(template.format(a=a, b=b))
     assert items(ans) == sorted(set(tasks_of(a)) - set(tasks_of(b)))
 
 
@@ -269,3 +270,14 @@ def test_wording_data_loads_and_reads_counts_and_ordinals():
     assert (w.count_filter("负责5项以上任务").op, w.count_filter("负责5项以上任务").n) == (">=", 5)
     assert w.ordinal("第二项呢") == 2 and w.ordinal("最后一个呢") == -1 and w.ordinal("第二项的内容是什么呀嗯") is None
     assert w.target("哪项任务涉及的单位最多") == "tasks" and w.target("只管一项任务的单位有哪些") == "units"
+
+
+def test_two_equally_close_names_are_ambiguous_and_one_clear_name_is_read():
+    from retriever.names import NameMatcher
+    from retriever.wording import Wording
+
+    matcher = NameMatcher({"区甲工会": "甲工会", "区甲公会": "甲公会", "区乙联社": "乙联社"}, Wording.load())
+    assert matcher.match("区甲攻会").kind == "ambiguous"  # gōng: sounds like both
+    clear = matcher.match("区乙连社")
+    assert clear.kind == "clear" and clear.units == ["乙联社"]
+    assert matcher.match("区丙丁局").kind == "none"
