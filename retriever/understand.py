@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ingest.numerals import CN_NUMERAL_CHARS, cn_to_int
 from ingest.units import AliasTable
 
-from .names import NameMatcher
+from .names import NameMatch, NameMatcher
 from .wording import CountFilter, Wording
 
 _NUM = rf"(\d{{1,3}}|[{CN_NUMERAL_CHARS}]{{1,4}})"
@@ -168,6 +168,8 @@ class QuestionParser:
             raw = plain[m.start():m.end()]
             lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
             name = raw[lead.end():] if lead else raw
+            match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
+            name = match.written
             after = plain[m.end():m.end() + 4]
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
             subject = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (
@@ -175,7 +177,6 @@ class QuestionParser:
             short_subject = len(name) == 2 and re.match(r"负责|承担|参与|牵头|有哪|的任务|管|干|做", after)
             if (len(name) < 3 and not short_subject) or not subject or "东西部" in name:
                 continue
-            match = self.matcher.match(name)
             if match.kind == "clear" and match.units[0] not in q.units:
                 q.units.append(match.units[0])
                 q.readings.append((name, match.units[0]))
@@ -184,3 +185,14 @@ class QuestionParser:
             elif match.kind == "none" and not q.units and not q.items:
                 q.unknown_units.append(name)
                 q.suggestions[name] = match.units
+
+    def _best_reading(self, name: str) -> NameMatch:
+        """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""
+        whole = self.matcher.match(name)
+        best = whole
+        for i in range(1, len(name) - 2):
+            tail = self.matcher.match(name[i:])
+            top = max(tail.scores.values(), default=0.0)
+            if tail.kind != "none" and top > max(best.scores.values(), default=0.0):
+                best = tail
+        return best if best.kind != "none" else whole
