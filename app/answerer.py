@@ -142,14 +142,15 @@ class Answerer:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
         if book:
+            wording = self.index.parser.wording
+            spec = None if q.ambiguous else query_layer.plan_query(q, book, wording)
+            if spec is not None:
+                return set_answer(book, q, query_layer.run(book, spec, wording))
             wants_units = bool({"who", "lead"} & q.intents)
             if q.items and (wants_units or not q.units or "section_of" in q.intents):
                 return lookup.item_answer(book, q)
-            if q.ambiguous and not q.items:
+            if q.ambiguous:
                 return lookup.ask_which(book, q)
-            spec = query_layer.plan_query(q, book, self.index.parser.wording)
-            if spec is not None:
-                return set_answer(book, q, query_layer.run(book, spec, self.index.parser.wording))
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
                 return lookup.unit_tasks(book, q)
             if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference

@@ -142,7 +142,7 @@ def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             parts.append(f"要点共 {len(book.sections)} 个部分，没有第{n}部分。")
             continue
         tasks = [book.task(i) for i in sec.items]
-        intro = sec.text.removeprefix(sec.name).strip().lstrip("。").strip()
+        intro = sec.text.split("\n", 1)[1].strip() if "\n" in sec.text else ""  # the first line is the heading
         parts.append(f"**{sec.name}**（第{int_to_cn(n)}部分）")
         if intro and intro != sec.name:
             parts.append(f"\n> {intro}\n")

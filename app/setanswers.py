@@ -59,10 +59,17 @@ def _task_lines(result: SetResult) -> list[str]:
 
 
 def _unit_lines(result: SetResult) -> list[str]:
-    return [f"- **{u}**（{len(ts)} 项）：" + "；".join(f"第{t.item}项 {t.title}" for t in ts) for u, ts in result.units]
+    return [f"- **{u}**（{len(ts)} 项）：" + "；".join(f"第{t.item}项 {t.title}" for t in ts) if ts else f"- **{u}**"
+            for u, ts in result.units]
 
 
 def _unit_condition(sq: SetQuery) -> str:
+    if sq.on_every_task:
+        return "、".join(f"第{i}项" for i in sq.scope or []) + "都有"
+    if sq.include:
+        return f"与{_names(sq.include, '、')}共同负责过任务"
+    if sq.count and (sq.count.op, sq.count.n) == ("==", 0):
+        return f"没有一项任务{LEAD_ROLE}" if sq.lead_only else "没有任务"
     what = f"{LEAD_LABEL.split('（')[0]}的任务" if sq.lead_only else "任务"
     if sq.extreme:
         return ("列第一位的任务" if sq.lead_only else "负责任务") + ("最多" if sq.extreme == "max" else "最少")
@@ -94,6 +101,10 @@ def set_answer(book: RecordBook, q: ParsedQuestion, result: SetResult) -> Answer
             where = f"第{source.item}项写明其“均为责任单位，不再列出”" if source else "要点统一说明"
             parts.append(f"\n说明：{'、'.join(universal)}是全部 {len(book.tasks)} 项任务的责任单位（{where}），"
                          "计数时未计入；算上它，每项任务都至少有两个责任单位。")
+    elif sq.target == "sections":
+        parts.append(_section_head(sq, len(result.sections)) + ("：" if result.sections else "。"))
+        parts += [f"- **{sec.name}**（{len(ts)} 项）：" + "；".join(f"第{t.item}项 {t.title}" for t in ts)
+                  for sec, ts in result.sections]
     else:
         condition = _unit_condition(sq)
         noun = f"{condition}的单位" if condition else "要点中的责任单位"
@@ -104,7 +115,24 @@ def set_answer(book: RecordBook, q: ParsedQuestion, result: SetResult) -> Answer
             parts.append(f"\n说明：要点未标明牵头单位，这里按{LEAD_LABEL}统计。")
         for u in result.set_aside:
             parts.append(f"\n说明：{u}按要点的统一说明是全部 {len(book.tasks)} 项任务的责任单位，未参与比较。")
+    if sq.target == "units" and sq.count and sq.count.test(0) and sq.lead_only:
+        parts.append(f"\n说明：要点未标明牵头单位，这里按{LEAD_LABEL}判断；这些单位都参与了任务，只是没有列在第一位。")
     cited: list[TaskRecord] = result.cited
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="lookup",
                   citations=[task_citation(t) for t in cited],
-                  listed=[t.item for t in result.tasks] if sq.target == "tasks" else [u for u, _ in result.units])
+                  listed=_listed(result))
+
+
+def _listed(result: SetResult) -> list[int | str]:
+    """What a follow-up such as 第二个呢 refers to: the tasks or units listed (sections: their first task)."""
+    if result.query.target == "tasks":
+        return [t.item for t in result.tasks]
+    return [u for u, _ in result.units]
+
+
+def _section_head(sq: SetQuery, n: int) -> str:
+    if sq.extreme:
+        return f"任务{'最多' if sq.extreme == 'max' else '最少'}的部分共 **{n}** 个"
+    if sq.count:
+        return f"任务数{sq.count.describe()}项的部分共 **{n}** 个"
+    return f"要点共分 **{n}** 个部分"

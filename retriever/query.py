@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import TaskRecord
-from .records import RecordBook
+from .records import RecordBook, SectionRecord
 from .understand import ParsedQuestion
 from .wording import CountFilter, Wording
 
@@ -24,6 +24,7 @@ class SetQuery:
     extreme: str | None = None  # 'max' / 'min'
     scope: list[int] | None = None  # task numbers in scope (a section), None for the whole plan
     lead_only: bool = False  # units target: count only the tasks a unit is listed first on
+    on_every_task: bool = False  # units target: only units on every task in scope (第6项和第7项都有的单位)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class SetResult:
     tasks: list[TaskRecord] = field(default_factory=list)
     units: list[tuple[str, list[TaskRecord]]] = field(default_factory=list)
     unit_counts: dict[int, int] = field(default_factory=dict)  # task -> counted units (target tasks)
+    sections: list[tuple[SectionRecord, list[TaskRecord]]] = field(default_factory=list)
     collective: list[TaskRecord] = field(default_factory=list)  # tasks whose sole unit stands for several
     set_aside: list[str] = field(default_factory=list)  # universal units kept out of a most/least ranking
 
@@ -43,15 +45,19 @@ class SetResult:
         if self.query.target == "tasks":
             return self.tasks
         seen: dict[int, TaskRecord] = {}
-        for _, tasks in self.units:
+        for _, tasks in self.units + self.sections:
             seen.update((t.item, t) for t in tasks)
         return [seen[i] for i in sorted(seen)]
 
 
 def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuery | None:
     """The set question a parsed question asks, or None when it is a plain lookup (or not about the records)."""
-    if q.items or not book or _content_left(q, wording):
+    if not book or _content_left(q, wording):
         return None
+    if q.items:  # 第6项和第7项都有哪些单位: the units on every one of them
+        both = len(q.items) >= 2 and ("together" in q.intents or wording.together_words.search(q.text))
+        return SetQuery("units", scope=sorted(q.items), on_every_task=True) if both and (
+            q.target == "units" or "who" in q.intents) else None
     scope = sorted({i for n in q.sections if book.section(n) for i in book.section(n).items}) if q.sections else None
     universal = [u for u in book.universal_units() if u not in q.units]
     ignore = list(dict.fromkeys(q.excluded + universal))
@@ -62,18 +68,22 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
     if count and count.counted is None and target:
         count = CountFilter(count.op, count.n, "units" if target == "tasks" else "tasks")
     base = SetQuery(target=target or "tasks", include=list(q.units), any_of=q.union, exclude=list(q.negated),
-                    ignore=ignore, count=count, extreme=q.extreme, scope=scope)
+                    ignore=ignore, count=count, extreme=q.extreme, scope=scope, lead_only="lead" in q.intents)
+    if target == "sections":
+        return base if not q.units and not q.sections and (count or q.extreme or {"count", "list"} & q.intents) \
+            else None
     if q.negated or q.union:
-        base.target = "tasks"
+        base.target, base.lead_only = "tasks", False
         return base
-    if q.units:  # a named unit with most/least: 区妇联的任务中哪项涉及单位最多
+    if q.units:
+        if target == "units" and "together" in q.intents:  # 和发改委一起负责任务的单位
+            return base
+        # a named unit with most/least: 区妇联的任务中哪项涉及单位最多
         return base if q.extreme and target == "tasks" else None
-    if "lead" in q.intents and target == "units":
-        base.lead_only = True
+    if target == "units" and (base.lead_only or count or q.extreme or "count" in q.intents):
         return base
-    if (count or q.extreme) and target:
-        return base
-    if "count" in q.intents and target and not q.sections:  # 一共有多少个责任单位
+    if target == "tasks" and (count or q.extreme or ("count" in q.intents and not q.sections)):
+        base.lead_only = False
         return base
     return None
 
@@ -84,7 +94,7 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
     # the glue words go first: intent words such as 参与 would leave the 不 of 不参与 behind
-    patterns = [wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head,
+    patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head,
                 wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
     for p in patterns:
         text = p.sub("", text)
@@ -113,12 +123,17 @@ def run(book: RecordBook, sq: SetQuery, wording: Wording) -> SetResult:
             pool = [t for t in pool if counts[t.item] == best]
         result.tasks = pool
         return result
-    per_unit: dict[str, list[TaskRecord]] = {}
+    if sq.target == "sections":
+        return _sections(book, sq, result)
+    # a count that admits zero (没有牵头任务的单位) must see the units with no matching task too
+    per_unit: dict[str, list[TaskRecord]] = {u: [] for u in book.units} if sq.count and sq.count.test(0) else {}
     for t in pool:
         for u in t.units:
-            if u in sq.exclude or (sq.lead_only and u != t.lead_unit):
+            if u in sq.exclude or u in sq.include or (sq.lead_only and u != t.lead_unit):
                 continue
             per_unit.setdefault(u, []).append(t)
+    if sq.on_every_task:
+        per_unit = {u: ts for u, ts in per_unit.items() if len(ts) == len(pool)}
     if sq.count:
         per_unit = {u: ts for u, ts in per_unit.items() if sq.count.test(len(ts))}
     if sq.extreme and per_unit:
@@ -139,3 +154,15 @@ def _counted(task: TaskRecord, ignore: list[str]) -> list[str]:
 def _unit_count(task: TaskRecord, ignore: list[str], wording: Wording) -> int:
     """Units on a task, not counting ignored ones; a collective name (…成员单位) stands for at least two."""
     return sum(2 if wording.is_collective(u) else 1 for u in _counted(task, ignore))
+
+
+def _sections(book: RecordBook, sq: SetQuery, result: SetResult) -> SetResult:
+    """Sections with their tasks; most / least by number of tasks."""
+    rows = [(sec, [t for t in book.tasks if t.item in sec.items]) for sec in book.sections]
+    if sq.count:
+        rows = [(sec, ts) for sec, ts in rows if sq.count.test(len(ts))]
+    if sq.extreme and rows:
+        best = (max if sq.extreme == "max" else min)(len(ts) for _, ts in rows)
+        rows = [(sec, ts) for sec, ts in rows if len(ts) == best]
+    result.sections = rows
+    return result

@@ -115,14 +115,14 @@ class QuestionParser:
         masked = self._references(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
         self._typos(q, masked)
-        if len(q.units) >= 2 and w.union_words.search(text):
-            q.union = True
-        elif len(q.units) >= 2 and w.together_join.search(text) and "分别" not in text \
+        if len(q.units) >= 2 and w.together_join.search(text) and "分别" not in text \
                 and w.together_words.search(text):
             q.intents.add("together")
+        elif len(q.units) >= 2 and w.union_words.search(text):  # A或B / A和B一共: tasks of either
+            q.union = True
         plain = masked.replace("\u0000", "")
         q.target = w.target(plain)
-        q.count = w.count_filter(plain)
+        q.count = CountFilter("==", 0, "tasks") if w.zero_phrase.search(plain) else w.count_filter(plain)
         q.extreme = w.extreme(plain)
         q.single_unit = bool(w.single_unit.search(plain))
         q.asks_what = bool(w.section_what.search(plain))

@@ -53,6 +53,7 @@ class Wording:
     section_what: re.Pattern
     set_glue: re.Pattern
     count_mask: re.Pattern
+    zero_phrase: re.Pattern
     item_marker: str
     item_units: str
     confusables: dict[str, str] = field(default_factory=dict)
@@ -79,7 +80,7 @@ class Wording:
             comparators=dict(d["comparators"]), extremes=dict(d["extremes"]), single_unit=c(d["single_unit"]),
             collective_suffixes=tuple(d["collective_suffixes"]), ordinal_pattern=c(d["ordinal"]),
             ordinal_tail=c(d["ordinal_tail"]), plural_pronoun=c(d["plural_pronoun"]),
-            section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), count_mask=c(d["count_mask"]), item_marker=d["item_marker"], item_units=d["item_units"],
+            section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), count_mask=c(d["count_mask"]), zero_phrase=c(d["zero_phrase"]), item_marker=d["item_marker"], item_units=d["item_units"],
             confusables=dict(d["confusables"]), pinyin_fold=[tuple(p) for p in d["pinyin_fold"]],
             fuzzy=dict(d["fuzzy"]))
 

@@ -281,3 +281,30 @@ def test_two_equally_close_names_are_ambiguous_and_one_clear_name_is_read():
     clear = matcher.match("区乙连社")
     assert clear.kind == "clear" and clear.units == ["乙联社"]
     assert matcher.match("区丙丁局").kind == "none"
+
+
+def test_units_on_both_tasks_co_units_and_units_never_first(answerer):
+    both = answerer.answer("第6项和第7项都有哪些单位")
+    shared = set(RECORDS[5]["units"]) & set(RECORDS[6]["units"])
+    assert f"**{len(shared)}** 个" in both.answer and all(f"**{u}**" in both.answer for u in shared)
+    co = answerer.answer("哪些单位和发改委一起负责任务")
+    partners = {u for r in RECORDS if "区发展和改革委员会" in r["units"] for u in r["units"]} - {"区发展和改革委员会"}
+    assert f"**{len(partners)}** 个" in co.answer
+    never = answerer.answer("哪些单位没有牵头任务")
+    leads = {r["lead_unit"] for r in RECORDS}
+    assert f"**{len(set(UNITS) - leads)}** 个" in never.answer and all(f"**{u}**" not in never.answer for u in leads)
+
+
+def test_either_count_and_sections(answerer):
+    either = answerer.answer("区妇联和区总工会一共负责多少项任务")
+    assert items(either) == sorted(set(tasks_of("区妇联")) | set(tasks_of("区总工会")))
+    parts = answerer.answer("要点分为哪几个部分")
+    assert "**8** 个部分" in parts.answer and items(parts) == list(range(1, 21))
+    most = answerer.answer("哪个部分的任务最多")
+    assert "**4** 个" in most.answer  # four sections tie at three tasks
+    assert items(answerer.answer("第12项属于哪个部分")) == [12]
+
+
+def test_typo_inside_a_longer_phrase(answerer):
+    ans = answerer.answer("我想问农业农材局负责哪些任务")
+    assert items(ans) == tasks_of("区农业农村局") and "按「区农业农村局」理解" in ans.answer
