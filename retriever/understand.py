@@ -115,12 +115,14 @@ class QuestionParser:
         masked = self._references(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
         self._typos(q, masked)
-        if len(q.units) >= 2 and w.together_join.search(text) and "分别" not in text \
-                and w.together_words.search(text):
-            q.intents.add("together")
-        elif len(q.units) >= 2 and w.union_words.search(text):  # A或B / A和B一共: tasks of either
-            q.union = True
         plain = masked.replace("\u0000", "")
+        # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it)
+        between = masked.replace("\u0000", " ")
+        if len(q.units) >= 2 and w.together_join.search(between) and "分别" not in text \
+                and w.together_words.search(plain):
+            q.intents.add("together")
+        elif len(q.units) >= 2 and w.union_words.search(plain):  # A或B / A和B一共: tasks of either
+            q.union = True
         q.target = w.target(plain)
         q.count = CountFilter("==", 0, "tasks") if w.zero_phrase.search(plain) else w.count_filter(plain)
         q.extreme = w.extreme(plain)
