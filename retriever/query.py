@@ -82,7 +82,7 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
         return base if q.extreme and target == "tasks" else None
     if target == "units" and (base.lead_only or count or q.extreme or "count" in q.intents):
         return base
-    if target == "tasks" and (count or q.extreme or ("count" in q.intents and not q.sections)):
+    if target == "tasks" and (count or q.extreme or ({"count", "list"} & q.intents and not q.sections)):
         base.lead_only = False
         return base
     return None
@@ -94,7 +94,8 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
     # the glue words go first: intent words such as 参与 would leave the 不 of 不参与 behind
-    patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head,
+    patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head, wording.target_tail,
+                wording.target_each,
                 wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
     for p in patterns:
         text = p.sub("", text)

@@ -114,7 +114,7 @@ class QuestionParser:
         q.units = [u for u in q.units if u not in q.negated]
         masked = self._references(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
-        self._typos(q, masked)
+        masked = self._typos(q, masked)
         plain = masked.replace("\u0000", "")
         # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it)
         between = masked.replace("\u0000", " ")
@@ -161,8 +161,11 @@ class QuestionParser:
                     masked = masked.replace(name if name in masked else core, "\u0000")
         return masked
 
-    def _typos(self, q: ParsedQuestion, masked: str) -> None:
-        """Unit-like names that are not known: read a clear typo as its unit, ask between close ones, else suggest."""
+    def _typos(self, q: ParsedQuestion, masked: str) -> str:
+        """Unit-like names that are not known: read a clear typo as its unit, ask between close ones, else suggest.
+
+        Returns the text with the names that were read (or asked about) masked like known names.
+        """
         plain = masked.replace("\u0000", " ")
         # look-alike characters are mapped before the shape test so 区总工汇 is still seen as a name
         looks = "".join(self.wording.confusables.get(ch, ch) for ch in plain)
@@ -172,21 +175,33 @@ class QuestionParser:
             name = raw[lead.end():] if lead else raw
             match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
             name = match.written
-            after = plain[m.end():m.end() + 4]
+            end = m.end()
+            start = end - len(name)  # every reading is a tail of the span
+            after = plain[end:end + 4]
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
-            subject = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (
-                len(name) <= 6 and re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|管|干|做", after))
-            short_subject = len(name) == 2 and re.match(r"负责|承担|参与|牵头|有哪|的任务|管|干|做", after)
-            if (len(name) < 3 and not short_subject) or not subject or "东西部" in name:
+            # a name next to a set word (有X却没有Y, X和Y) or a duty verb is what the question is about
+            before = plain[max(0, start - 2):start]
+            duty = re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|管|干|做", after)
+            strict = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (len(name) <= 6 and duty)
+            # next to a set word only a name close to a known unit counts: 展会和交易会 is not a unit
+            loose = len(name) <= 6 and (self.wording.name_neighbours.match(after)
+                                        or re.search(r"(?:有|和|或|与|及|跟|同|、)$", before))
+            subject = strict or (loose and match.kind != "none")
+            if (len(name) < 3 and not (duty or loose)) or not subject or "东西部" in name:
                 continue
-            if match.kind == "clear" and match.units[0] not in q.units:
-                q.units.append(match.units[0])
+            if match.kind in ("clear", "ambiguous"):
+                masked = masked[:start] + "\u0000" * len(name) + masked[end:]
+            if match.kind == "clear" and match.units[0] not in q.units + q.negated:
+                negated = self.wording.negate_before.search(plain[max(0, start - 6):start]) \
+                    or self.wording.negate_after.match(plain[end:end + 6])
+                (q.negated if negated else q.units).append(match.units[0])
                 q.readings.append((name, match.units[0]))
             elif match.kind == "ambiguous":
                 q.ambiguous[name] = match.units
             elif match.kind == "none" and not q.units and not q.items:
                 q.unknown_units.append(name)
                 q.suggestions[name] = match.units
+        return masked
 
     def _best_reading(self, name: str) -> NameMatch:
         """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""

@@ -41,6 +41,9 @@ class Wording:
     negate_after: re.Pattern
     target_ask: re.Pattern
     target_head: re.Pattern
+    target_tail: re.Pattern
+    target_each: re.Pattern
+    name_neighbours: re.Pattern
     target_kinds: dict[str, str]
     count_phrase: re.Pattern
     comparators: dict[str, str]
@@ -75,7 +78,8 @@ class Wording:
             intents={k: c(v) for k, v in d["intents"].items()}, together_join=c(d["together_join"]),
             together_words=c(d["together_words"]), union_words=c(d["union_words"]),
             exclude_spans=[c(p) for p in d["exclude_spans"]], negate_before=c(d["negate_before"]),
-            negate_after=c(d["negate_after"]), target_ask=c(d["target_ask"]), target_head=c(d["target_head"]),
+            negate_after=c(d["negate_after"]), target_ask=c(d["target_ask"]), target_head=c(d["target_head"]), target_tail=c(d["target_tail"]), target_each=c(d["target_each"]),
+            name_neighbours=c(d["name_neighbours"]),
             target_kinds=dict(d["target_kinds"]), count_phrase=c(d["count_phrase"]),
             comparators=dict(d["comparators"]), extremes=dict(d["extremes"]), single_unit=c(d["single_unit"]),
             collective_suffixes=tuple(d["collective_suffixes"]), ordinal_pattern=c(d["ordinal"]),
@@ -87,9 +91,15 @@ class Wording:
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:
         """What the question asks for: 'units' or 'tasks' (哪个单位… / …的任务), None if it does not say."""
+        m = self.target_each.search(text)  # 各单位分别负责几项任务: the units, not the tasks counted
+        if m:
+            return self.target_kinds.get(m.group(1))
         m = self.target_ask.search(text)
         if m:
             return "tasks" if m.group(1) else self.target_kinds.get(m.group(2))
+        m = self.target_tail.search(text)  # 牵头单位有哪些
+        if m:
+            return self.target_kinds.get(m.group(1))
         heads = list(self.target_head.finditer(text))
         return self.target_kinds.get(heads[-1].group(1)) if heads else None
 

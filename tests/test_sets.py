@@ -308,3 +308,14 @@ def test_either_count_and_sections(answerer):
 def test_typo_inside_a_longer_phrase(answerer):
     ans = answerer.answer("我想问农业农材局负责哪些任务")
     assert items(ans) == tasks_of("区农业农村局") and "按「区农业农村局」理解" in ans.answer
+
+
+def test_typo_inside_a_set_question_and_whole_set_lists(answerer):
+    diff = answerer.answer("哪些任务有农业农材局却没有发改委")
+    assert items(diff) == [2, 3] and "按「区农业农村局」理解" in diff.answer
+    per_unit = answerer.answer("各单位分别负责几项任务")
+    assert f"**{len(UNITS)}** 个" in per_unit.answer and items(per_unit) == list(range(1, 21))
+    assert "**11** 个" in answerer.answer("牵头单位有哪些").answer
+    assert items(answerer.answer("要点里的任务有哪些")) == list(range(1, 21))
+    # name-shaped words next to set words are not taken for units
+    assert answerer.answer("今年要参加哪些展会和交易会？").mode == "retrieval"
