@@ -29,12 +29,13 @@ class AbbreviationRules:
     connectors: tuple[str, ...] = ("和",)
     word_chars: int = 2
     max_words: int = 4
+    generic_endings: tuple[str, ...] = ()  # 部门: only after a distinctive stem (发改部门), not 发展部门
 
     @classmethod
     def from_mapping(cls, raw: dict) -> AbbreviationRules:
         return cls(prefixes=tuple(raw.get("prefixes", PREFIXES)), suffixes=dict(raw.get("suffixes", {})),
                    connectors=tuple(raw.get("connectors", ("和",))), word_chars=int(raw.get("word_chars", 2)),
-                   max_words=int(raw.get("max_words", 4)))
+                   max_words=int(raw.get("max_words", 4)), generic_endings=tuple(raw.get("generic_endings", ())))
 
     def _components(self, body: str) -> list[list[str]] | None:
         """发展和改革 -> [[发展], [改革]]; 自然资源和规划 -> [[自然, 资源], [规划]]; None if not word-shaped."""
@@ -64,10 +65,16 @@ class AbbreviationRules:
             if len(words) == 1:
                 per_part = [[w[0]] for w in words[0]]  # 卫生健康 -> 卫 + 健
             stems += ["".join(combo) for combo in itertools.product(*per_part)]
+            # a two-word component on its own: 社会保障 -> 社保局, 文化广电 -> 文广局
+            stems += [w[0][0] + w[1][0] for w in words if len(w) == 2 and len(words) > 1]
             flat = [w for part in words for w in part]
-            stems += ["".join(words[0]), "".join(words[-1])] if len(words) > 1 else [flat[0], flat[-1]]
+            parts = ["".join(words[0]), "".join(words[-1])] if len(words) > 1 else [flat[0], flat[-1]]
+        else:
+            parts = []
         for stem in stems:
             forms += [stem + ending for ending in endings]
+        for stem in parts:  # one component (教育局, 生态局) is only distinctive with the unit's own suffix
+            forms += [stem + ending for ending in endings if ending not in self.generic_endings]
         return [f for f in dict.fromkeys(forms) if f != name and len(f) >= 2]
 
 

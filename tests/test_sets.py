@@ -243,6 +243,8 @@ def test_every_unit_by_every_usual_name(answerer, unit):
     ("生态局", "通州生态环境局"), ("文旅局", "区文化广电和旅游局"), ("文广旅局", "区文化广电和旅游局"),
     ("卫健委", "区卫生健康委员会"), ("卫健局", "区卫生健康委员会"), ("教体局", "区教育体育局"),
     ("教育局", "区教育体育局"), ("发改委", "区发展和改革委员会"), ("科技局", "区科学技术局"),
+    ("社保局", "区人力资源和社会保障局"), ("文广局", "区文化广电和旅游局"), ("发改部门", "区发展和改革委员会"),
+    ("卫计委", "区卫生健康委员会"), ("国土局", "通州自然资源和规划局"),
 ])
 def test_rules_make_the_usual_short_forms(short, unit):
     from ingest.units import AliasTable
@@ -250,6 +252,13 @@ def test_rules_make_the_usual_short_forms(short, unit):
     table = AliasTable.load()
     assert short in table.rules.short_forms(unit) or table.aliases[short] == unit
     assert table.aliases[short] == unit
+
+
+def test_generic_endings_only_after_a_distinctive_stem():
+    from ingest.units import AliasTable
+
+    forms = AliasTable.load().rules.short_forms("区发展和改革委员会")
+    assert "发改部门" in forms and "发展部门" not in forms and "改革部门" not in forms
 
 
 def test_rule_forms_never_override_the_table_and_clashes_are_ambiguous():
@@ -317,5 +326,6 @@ def test_typo_inside_a_set_question_and_whole_set_lists(answerer):
     assert f"**{len(UNITS)}** 个" in per_unit.answer and items(per_unit) == list(range(1, 21))
     assert "**11** 个" in answerer.answer("牵头单位有哪些").answer
     assert items(answerer.answer("要点里的任务有哪些")) == list(range(1, 21))
+    assert items(answerer.answer("有几项任务是由单一部门负责的")) == [8, 10, 11, 12, 13]
     # name-shaped words next to set words are not taken for units
     assert answerer.answer("今年要参加哪些展会和交易会？").mode == "retrieval"
