@@ -85,6 +85,16 @@ def test_follow_up_resolves_against_previous_turn(service):
     assert len(history) == 4
 
 
+def test_list_follow_up_and_typo_note_in_the_chat(service):
+    chat = ChatPanel(service, stream_delay=0)
+    _, history, context = _ask(chat, "消费帮扶增收行动包括哪些任务")
+    _, history, context = _ask(chat, "第二项呢", history, context)
+    body = history[-1]["content"].split("<details")[0]
+    assert "按上一条回答列表中的第2个" in body and "拓展深化产销对接" in body
+    _, history, _ = _ask(chat, "区总公会负责啥")
+    assert "按「区总工会」理解" in history[-1]["content"]
+
+
 def test_clear_resets_history_and_context(service):
     chat = ChatPanel(service, stream_delay=0)
     _, history, context = _ask(chat, "区总工会负责哪些任务")
