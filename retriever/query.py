@@ -55,7 +55,8 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
     if not book or _content_left(q, wording):
         return None
     if q.items:  # 第6项和第7项都有哪些单位: the units on every one of them
-        both = len(q.items) >= 2 and ("together" in q.intents or wording.together_words.search(q.text))
+        # only explicit words: in 第6项和第7项都由谁负责, 都 asks for each task's units
+        both = len(q.items) >= 2 and wording.items_together.search(q.residue)
         return SetQuery("units", scope=sorted(q.items), on_every_task=True) if both and (
             q.target == "units" or "who" in q.intents) else None
     scope = sorted({i for n in q.sections if book.section(n) for i in book.section(n).items}) if q.sections else None
@@ -94,8 +95,8 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
     # the glue words go first: intent words such as 参与 would leave the 不 of 不参与 behind
-    patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask, wording.target_head, wording.target_tail,
-                wording.target_each,
+    patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask,
+                wording.target_head, wording.target_tail, wording.target_each, wording.items_together,
                 wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
     for p in patterns:
         text = p.sub("", text)

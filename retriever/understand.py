@@ -45,10 +45,6 @@ class ParsedQuestion:
         """'妇联？', '第7项', '数据局呢': nothing left but a mention and filler words."""
         return not _FILLER.sub("", self.residue)
 
-    @property
-    def names_units(self) -> bool:
-        return bool(self.units or self.negated)
-
 
 class QuestionParser:
     """Finds unit, task and section mentions; built from the alias table and the plan's records."""

@@ -36,6 +36,7 @@ class Wording:
     together_join: re.Pattern
     together_words: re.Pattern
     union_words: re.Pattern
+    items_together: re.Pattern
     exclude_spans: list[re.Pattern]
     negate_before: re.Pattern
     negate_after: re.Pattern
@@ -76,7 +77,7 @@ class Wording:
         c = re.compile
         return cls(
             intents={k: c(v) for k, v in d["intents"].items()}, together_join=c(d["together_join"]),
-            together_words=c(d["together_words"]), union_words=c(d["union_words"]),
+            together_words=c(d["together_words"]), union_words=c(d["union_words"]), items_together=c(d["items_together"]),
             exclude_spans=[c(p) for p in d["exclude_spans"]], negate_before=c(d["negate_before"]),
             negate_after=c(d["negate_after"]), target_ask=c(d["target_ask"]), target_head=c(d["target_head"]), target_tail=c(d["target_tail"]), target_each=c(d["target_each"]),
             name_neighbours=c(d["name_neighbours"]),

@@ -293,7 +293,8 @@ def test_two_equally_close_names_are_ambiguous_and_one_clear_name_is_read():
 
 
 def test_units_on_both_tasks_co_units_and_units_never_first(answerer):
-    both = answerer.answer("第6项和第7项都有哪些单位")
+    assert answerer.answer("第6项和第7项都由谁负责").mode == "item"  # 都 here asks for each task's units
+    both = answerer.answer("第6项和第7项共同的责任单位有哪些")
     shared = set(RECORDS[5]["units"]) & set(RECORDS[6]["units"])
     assert f"**{len(shared)}** 个" in both.answer and all(f"**{u}**" in both.answer for u in shared)
     co = answerer.answer("哪些单位和发改委一起负责任务")
