@@ -69,6 +69,8 @@ class AbbreviationRules:
             stems += [w[0][0] + w[1][0] for w in words if len(w) == 2 and len(words) > 1]
             flat = [w for part in words for w in part]
             parts = ["".join(words[0]), "".join(words[-1])] if len(words) > 1 else [flat[0], flat[-1]]
+            if len(words) > 1 and len(words[0]) == 2:
+                parts.append(words[0][0])  # 文化广电和旅游局 -> 文化局
         else:
             parts = []
         for stem in stems:
