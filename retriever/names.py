@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ingest.units import PREFIXES, strip_prefix
@@ -33,27 +34,38 @@ class NameMatcher:
         self.accept = float(wording.fuzzy.get("accept", 0.8))
         self.margin = float(wording.fuzzy.get("margin", 0.1))
         self.floor = float(wording.fuzzy.get("suggest", 0.4))
-        self._bare = {alias: strip_prefix(alias, prefixes) for alias in names}
-        self._keys = {alias: self.sound_key(bare) for alias, bare in self._bare.items()}
+        self._confusables = tuple(sorted(wording.confusables.items()))
+        self._folds = tuple(wording.pinyin_fold)
+        self._syllables: dict[str, str] = {}  # syllable -> one private-use character, so keys compare as strings
+        self._aliases = list(names)
+        self._bare = [strip_prefix(a, prefixes) for a in self._aliases]
+        self._keys = [self.sound_key(b) for b in self._bare]
 
-    def sound_key(self, text: str) -> tuple[str, ...]:
-        """One token per character: look-alikes mapped to the usual character, then toneless, folded pinyin."""
-        return _sound_key(text, tuple(sorted(self.wording.confusables.items())), tuple(self.wording.pinyin_fold))
+    def sound_key(self, text: str) -> str:
+        """One character per written character: look-alikes mapped, then toneless, folded pinyin as a code."""
+        return "".join(self._syllables.setdefault(s, chr(0xE000 + len(self._syllables)))
+                       for s in _sound_key(text, self._confusables, self._folds))
 
     def similarity(self, written: str, alias: str) -> float:
-        a, b = strip_prefix(written, self.prefixes), self._bare.get(alias) or strip_prefix(alias, self.prefixes)
-        by_char = Levenshtein.normalized_similarity(a, b)
-        key_b = self._keys.get(alias) or self.sound_key(b)
-        by_sound = Levenshtein.normalized_similarity(self.sound_key(a), key_b)
-        # a sound match is slightly less certain than the same characters
-        return max(by_char, by_sound * 0.99)
+        return self.scores(written, [alias]).get(self.names.get(alias, alias), 0.0)
 
-    def scores(self, written: str) -> dict[str, float]:
+    def scores(self, written: str, aliases: list[str] | None = None) -> dict[str, float]:
+        """Best similarity per unit: by characters, or by sound (slightly less certain than the same characters)."""
+        a = strip_prefix(written, self.prefixes)
+        if aliases is None:
+            pool, bare, keys = self._aliases, self._bare, self._keys
+        else:
+            pool = aliases
+            bare = [strip_prefix(x, self.prefixes) for x in aliases]
+            keys = [self.sound_key(b) for b in bare]
+        by_char = process.cdist([a], bare, scorer=Levenshtein.normalized_similarity)[0]
+        by_sound = process.cdist([self.sound_key(a)], keys, scorer=Levenshtein.normalized_similarity)[0]
         best: dict[str, float] = {}
-        for alias, canon in self.names.items():
-            s = self.similarity(written, alias)
-            if s > best.get(canon, 0.0):
-                best[canon] = s
+        for alias, c, snd in zip(pool, by_char, by_sound):
+            canon = self.names.get(alias, alias)
+            score = max(float(c), float(snd) * 0.99)
+            if score > best.get(canon, 0.0):
+                best[canon] = score
         return dict(sorted(best.items(), key=lambda kv: -kv[1]))
 
     def match(self, written: str) -> NameMatch:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 from ingest.numerals import CN_NUMERAL_CHARS, cn_to_int
 from ingest.units import AliasTable
 
@@ -155,7 +157,36 @@ class QuestionParser:
                 if name in masked or re.search(r"部分|行动|板块|方面", masked):
                     q.sections.append(number)
                     masked = masked.replace(name if name in masked else core, "\u0000")
-        return masked
+        return masked if q.items or q.sections else self._near_titles(q, masked)
+
+    def _near_titles(self, q: ParsedQuestion, masked: str) -> str:
+        """A task title or section name written with a homophone, a look-alike or one wrong character."""
+        keys = self.matcher.sound_key(masked)
+        if len(keys) != len(masked):
+            return masked
+        phrases = [("item", n, t) for n, t in self.task_titles if len(t) >= 4]
+        phrases += [("section", n, name) for n, name in self.section_names.items() if name.endswith("行动")]
+        best: tuple[int, int, int, str, int, str] | None = None  # distance, start, end, kind, number, phrase
+        present = set(keys)
+        for kind, number, phrase in phrases:
+            target, size = self.matcher.sound_key(phrase), len(phrase)
+            allowed = 1 if size >= 6 else 0
+            if sum(k not in present for k in target) > allowed:  # cheap: most phrases share too few sounds
+                continue
+            for length in {size - allowed, size, size + allowed}:
+                for start in range(0, len(masked) - length + 1):
+                    if "\u0000" in masked[start:start + length]:
+                        continue
+                    d = Levenshtein.distance(target, keys[start:start + length], score_cutoff=allowed)
+                    if d <= allowed and (best is None or d < best[0]):
+                        best = (d, start, start + length, kind, number, phrase)
+        if best is None:
+            return masked
+        _, start, end, kind, number, phrase = best
+        (q.items if kind == "item" else q.sections).append(number)
+        shown = f"第{number}项 {phrase}" if kind == "item" else phrase
+        q.notes.append(f"按「{shown}」理解，问题中写的是「{masked[start:end]}」")
+        return masked[:start] + "\u0000" * (end - start) + masked[end:]
 
     def _typos(self, q: ParsedQuestion, masked: str) -> str:
         """Unit-like names that are not known: read a clear typo as its unit, ask between close ones, else suggest.

@@ -330,3 +330,11 @@ def test_typo_inside_a_set_question_and_whole_set_lists(answerer):
     assert items(answerer.answer("有几项任务是由单一部门负责的")) == [8, 10, 11, 12, 13]
     # name-shaped words next to set words are not taken for units
     assert answerer.answer("今年要参加哪些展会和交易会？").mode == "retrieval"
+
+
+@pytest.mark.parametrize("q,expected,written", [("助力农文旅融和发展由谁负责", [2], "融和"),
+                                                ("消费帮扶曾收行动包括哪些任务", [6, 7], "曾收"),
+                                                ("深化医疗帮服的责任单位", [12], "帮服")])
+def test_titles_and_section_names_with_a_typo_are_read_with_a_note(answerer, q, expected, written):
+    ans = answerer.answer(q)
+    assert items(ans) == expected and "理解" in ans.answer and written in ans.answer
