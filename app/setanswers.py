@@ -70,7 +70,7 @@ def _unit_condition(sq: SetQuery) -> str:
         return f"与{_names(sq.include, '、')}共同负责过任务"
     if sq.count and (sq.count.op, sq.count.n) == ("==", 0):
         return f"没有一项任务{LEAD_ROLE}" if sq.lead_only else "没有任务"
-    what = f"{LEAD_LABEL.split('（')[0]}的任务" if sq.lead_only else "任务"
+    what = "列第一位的任务" if sq.lead_only else "任务"
     if sq.extreme:
         return ("列第一位的任务" if sq.lead_only else "负责任务") + ("最多" if sq.extreme == "max" else "最少")
     if sq.count:

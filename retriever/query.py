@@ -15,7 +15,7 @@ from .wording import CountFilter, Wording
 class SetQuery:
     """A question over the records, independent of its wording."""
 
-    target: str  # 'tasks' or 'units'
+    target: str  # 'tasks', 'units' or 'sections'
     include: list[str] = field(default_factory=list)  # tasks must have these units (all, or any when any_of)
     any_of: bool = False
     exclude: list[str] = field(default_factory=list)  # tasks must not have these units
@@ -54,7 +54,7 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
     """The set question a parsed question asks, or None when it is a plain lookup (or not about the records)."""
     if not book or _content_left(q, wording):
         return None
-    if q.items:  # 第6项和第7项都有哪些单位: the units on every one of them
+    if q.items:  # 第6项和第7项共同的责任单位: the units on every one of them
         # only explicit words: in 第6项和第7项都由谁负责, 都 asks for each task's units
         both = len(q.items) >= 2 and wording.items_together.search(q.residue)
         return SetQuery("units", scope=sorted(q.items), on_every_task=True) if both and (
@@ -94,7 +94,7 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     text = q.residue
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
-    # the glue words go first: intent words such as 参与 would leave the 不 of 不参与 behind
+    # set phrases first, then glue before intent words: 参与 alone would leave the 不 of 不参与 behind
     patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask,
                 wording.target_head, wording.target_tail, wording.target_each, wording.items_together,
                 wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
