@@ -6,6 +6,7 @@ import logging
 import re
 import time
 
+from retriever import query as query_layer
 from retriever.index import KnowledgeIndex
 from retriever.lexicon import Lexicon
 from retriever.understand import ParsedQuestion
@@ -16,6 +17,7 @@ from .gate import question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
+from .setanswers import set_answer
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +92,34 @@ class Answerer:
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
             items = [result.citations[0].item]  # "它的责任单位是谁" after "劳模疗休养是哪项工作"
         result.context = DialogueContext(question=query, units=q.units, items=items, sections=q.sections,
-                                         intents=set(q.intents), mode=result.mode)
+                                         intents=set(q.intents), mode=result.mode, listed=list(result.listed))
         return result
 
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
         """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '尖扎县呢' read against the previous turn."""
+        wording = self.index.parser.wording
+        ordinal = wording.ordinal(text)
+        if ctx.listed and ordinal is not None and len(ctx.listed) >= 2 and not q.units:
+            # after a list, "第二项呢" means the list's second entry, not the plan's task 2
+            if abs(ordinal) <= len(ctx.listed) and ordinal != 0:
+                entry = ctx.listed[ordinal - 1 if ordinal > 0 else -1]
+                q.items, q.sections, q.units = ([entry], [], []) if isinstance(entry, int) else ([], [], [entry])
+                q.intents |= ctx.intents & {"who", "lead"} if isinstance(entry, int) else {"tasks"}
+                place = "最后一个" if ordinal < 0 else f"第{ordinal}个"
+                task = self.index.records.task(entry) if isinstance(entry, int) else None
+                shown = f"第{entry}项 {task.title}" if task else str(entry)
+                plan_note = f"，不是要点的第{ordinal}项" if task and 0 < ordinal != entry else ""
+                q.notes.append(f"按上一条回答列表中的{place}（{shown}）理解{plan_note}。")
+                return q, text
         has_ref = bool(q.units or q.items or q.sections)
+        if not has_ref and ctx.listed and wording.plural_pronoun.search(text):
+            entries = list(ctx.listed)  # "它们的牵头单位": every entry of the list just shown
+            if all(isinstance(e, int) for e in entries):
+                q.items = entries
+            else:
+                q.units = [e for e in entries if isinstance(e, str)]
+            q.notes.append("按上一条回答所列的全部" + ("任务" if q.items else "单位") + "理解。")
+            return q, text
         if not has_ref and self.index.lexicon.cue("pronoun", text):
             if ctx.items and ({"who", "lead"} & q.intents or not ctx.units):
                 q.items = list(ctx.items)
@@ -132,6 +156,13 @@ class Answerer:
         return ans
 
     def _route(self, q: ParsedQuestion, query: str) -> Answer:
+        result = self._route_records(q, query)
+        notes = lookup.reading_note(q) + "".join(f"（{n}）\n\n" for n in q.notes)
+        if notes and result.found:
+            result.answer = notes + result.answer
+        return result
+
+    def _route_records(self, q: ParsedQuestion, query: str) -> Answer:
         book = self.index.records
         if not (q.units or q.items or q.sections) and self.index.lexicon.cue("pronoun", query) and len(query) <= 20 \
                 and {"who", "lead", "tasks", "count"} & q.intents and not question_terms(self.index, query).topical:
@@ -141,23 +172,30 @@ class Answerer:
         if book and fact is not None and fact.name not in ("quantity", "people"):
             book = None  # "专班的组长由哪位领导担任": a fact about a unit, not its task list
         if book:
+            wording = self.index.parser.wording
+            spec = None if q.ambiguous else query_layer.plan_query(q, book, wording)
+            if spec is not None:
+                return set_answer(book, q, query_layer.run(book, spec, wording))
             wants_units = bool({"who", "lead"} & q.intents)
             if q.items and (wants_units or not q.units or "section_of" in q.intents):
                 return lookup.item_answer(book, q)
+            if q.ambiguous:
+                return lookup.ask_which(book, q)
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
                 return lookup.unit_tasks(book, q)
-            if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference):
+            if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference
+                                               or q.asks_what):
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
-            if wants_units and not (q.units or q.items or q.sections):
-                described = self._described(book, q, query)
-                if described is not None:
-                    return described
-        early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
+        early = precheck(self.index, q.text, query, need_domain=False)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early
         guided = self.guide.answer(q, query)
         if guided is not None:
             return guided
+        if book and {"who", "lead"} & q.intents and not (q.units or q.items or q.sections or q.unknown_units):
+            described = self._described(book, q, query)
+            if described is not None:
+                return described
         return retrieval_answer(self.index, q, query, k=self.top_k)

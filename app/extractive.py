@@ -156,10 +156,13 @@ def _clause_text(hit: Hit) -> str:
     return hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")
 
 
-def precheck(index: KnowledgeIndex, question: str, query: str) -> Answer | None:
-    """A refusal when the question is outside the documents' domain or names what they never mention."""
+def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool = True) -> Answer | None:
+    """A refusal when the question is outside the documents' domain or names what they never mention.
+
+    need_domain=False lets a question without any word of the corpus through ("我刚来，从哪里开始看" is for the guide).
+    """
     terms = question_terms(index, query)
-    if index.lexicon.cue("out_of_domain", query) or not terms.domain:
+    if index.lexicon.cue("out_of_domain", query) or (need_domain and not terms.domain):
         return refusal(question)
     if terms.absent:
         return refusal(question, absent=terms.absent)

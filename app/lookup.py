@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from ingest.numerals import int_to_cn
 from retriever.models import TaskRecord
 from retriever.records import RecordBook
 from retriever.understand import ParsedQuestion
 
 from .models import Answer, Citation
+
+# The plan names no lead unit; the first-listed unit is what people usually take as the lead. Said the same way everywhere.
+LEAD_LABEL = "列第一位的单位（通常视为牵头）"
+LEAD_ROLE = "列第一位（通常视为牵头）"
+
+
+def role_label(rec: TaskRecord, unit: str) -> str:
+    return LEAD_ROLE if unit == rec.lead_unit else "参与"
 
 
 def task_citation(rec: TaskRecord, score: float = 1.0, highlights: list[str] | None = None) -> Citation:
@@ -22,7 +31,7 @@ def _result(q: ParsedQuestion, parts: list[str], cited: list[TaskRecord], mode: 
 
 
 def _task_line(rec: TaskRecord, unit: str | None = None) -> str:
-    role = f" — {rec.role(unit)}" if unit else ""
+    role = f" — {role_label(rec, unit)}" if unit else ""
     return f"- **第{rec.item}项 {rec.title}**（{rec.section}）{role}"
 
 
@@ -68,11 +77,12 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
                 head = f"仅由**{unit}**负责的任务{extra}共 **{len(tasks)}** 项" + ("：" if tasks else "。")
             elif "lead" in q.intents and "who" not in q.intents:
                 tasks = scoped(book.led_by(unit))
-                head = f"**{unit}**牵头（责任单位中列第一位）的任务共 **{len(tasks)}** 项" + ("：" if tasks else "。")
+                head = f"**{unit}**{LEAD_ROLE}的任务共 **{len(tasks)}** 项" + ("：" if tasks else "。")
             else:
                 tasks = scoped(book.tasks_of(unit))
                 led = sum(1 for t in tasks if t.lead_unit == unit)
-                head = (f"**{unit}**在要点中负责 **{len(tasks)}** 项任务（牵头 {led} 项，参与 {len(tasks) - led} 项）："
+                head = (f"**{unit}**在要点中负责 **{len(tasks)}** 项任务（其中 {led} 项为{LEAD_LABEL}，"
+                        f"{len(tasks) - led} 项参与）："
                         if tasks else f"要点没有给**{unit}**分配任务。")
             parts.append(head)
             parts += [_task_line(t, unit) for t in tasks]
@@ -80,7 +90,8 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
             cited.update((t.item, t) for t in tasks)
     text = "\n".join(p for p in parts if p)
     citations = [task_citation(cited[i]) for i in sorted(cited)]
-    return Answer(question=q.text, answer=text, found=True, mode="lookup", citations=citations)
+    return Answer(question=q.text, answer=text, found=True, mode="lookup", citations=citations,
+                  listed=sorted(cited) if len(units) == 1 or "together" in q.intents else [])
 
 
 def unknown_unit(book: RecordBook, q: ParsedQuestion) -> Answer:
@@ -108,10 +119,11 @@ def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             parts.append(f"第{n}项“{rec.title}”属于 **{rec.section}**。")
             continue
         parts.append(f"**第{rec.item}项 {rec.title}**（属于“{rec.section}”）")
-        if "lead" in q.intents and "who" not in q.intents:
-            parts.append(f"- 牵头单位（责任单位中列第一位）：**{rec.lead_unit}**")
+        if "lead" in q.intents:
+            unmarked = "（要点未标明牵头单位）" if "牵头" not in rec.unit_text else ""
+            parts.append(f"- {LEAD_LABEL}：**{rec.lead_unit}**{unmarked}")
         else:
-            parts.append(f"- 牵头单位：{rec.lead_unit}")
+            parts.append(f"- {LEAD_LABEL}：{rec.lead_unit}")
         parts.append(f"- 责任单位（{len(rec.units)} 个）：{'、'.join(rec.units)}")
         note = [u for u in rec.units if rec.listed_units and u not in rec.listed_units]
         if note:
@@ -122,7 +134,7 @@ def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
 
 
 def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
-    """The tasks of a section, with their lead units."""
+    """A section's name, its introduction and its tasks with the first-listed unit of each."""
     parts, cited = [], []
     for n in q.sections:
         sec = book.section(n)
@@ -130,7 +142,27 @@ def section_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             parts.append(f"要点共 {len(book.sections)} 个部分，没有第{n}部分。")
             continue
         tasks = [book.task(i) for i in sec.items]
-        parts.append(f"**{sec.name}**共 **{len(tasks)}** 项任务：")
-        parts += [f"- 第{t.item}项 {t.title}（牵头：{t.lead_unit}）" for t in tasks]
+        intro = sec.text.split("\n", 1)[1].strip() if "\n" in sec.text else ""  # the first line is the heading
+        parts.append(f"**{sec.name}**（第{int_to_cn(n)}部分）")
+        if intro and intro != sec.name:
+            parts.append(f"\n> {intro}\n")
+        parts.append(f"本部分共 **{len(tasks)}** 项任务（括号内为{LEAD_LABEL}）：")
+        parts += [f"- 第{t.item}项 {t.title}（{t.lead_unit}）" for t in tasks]
         cited += tasks
-    return _result(q, parts, cited, "section")
+    answer = _result(q, parts, cited, "section")
+    answer.listed = [t.item for t in cited]
+    return answer
+
+
+def ask_which(book: RecordBook, q: ParsedQuestion) -> Answer:
+    """A name that fits several units: ask which one, never guess."""
+    lines = []
+    for written, units in q.ambiguous.items():
+        lines.append(f"「{written}」可能指：{'、'.join(units)}。请说明是哪一个，例如“{units[0]}负责哪些任务”。")
+    return Answer(question=q.text, answer="\n\n".join(lines), found=False, mode="lookup", listed=[])
+
+
+def reading_note(q: ParsedQuestion) -> str:
+    """How misspelt names were read, shown above the answer."""
+    return "".join(f"（按「{unit}」理解：问题中写的是「{written}」，要点中没有这个名称。）\n\n"
+                   for written, unit in q.readings)

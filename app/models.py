@@ -38,6 +38,7 @@ class DialogueContext:
     intents: set[str] = field(default_factory=set)
     mode: str = ""
     suggestions: list[str] = field(default_factory=list)  # answerable follow-up questions shown as chips
+    listed: list[int | str] = field(default_factory=list)  # the previous answer's list: task numbers or units
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Answer:
     notice: str = ""
     resolved_question: str = ""
     context: DialogueContext | None = None
+    listed: list[int | str] = field(default_factory=list)  # what the answer lists, in order (for 第二项呢)
 
     def to_dict(self) -> dict:
         out = {"question": self.question, "answer": self.answer, "found": self.found, "mode": self.mode,

@@ -1,33 +1,21 @@
-"""Question understanding: unit mentions (aliases, longest match), task and section references, intents."""
+"""Question understanding: unit mentions (aliases, typos), task and section references, intents, set wording."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
 
 from ingest.numerals import CN_NUMERAL_CHARS, cn_to_int
 from ingest.units import AliasTable
 
-_NUM = rf"(\d{{1,3}}|[{CN_NUMERAL_CHARS}]{{1,4}})"
-_ITEM_PATTERNS = [
-    re.compile(rf"第\s*{_NUM}\s*(?:项|条|个任务|号任务|点任务|小项)"),
-    re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大])"),
-    re.compile(r"(?<![\d第])(\d{1,2})\s*(?:项|号|条)(?!目)"),
-]
-_SECTION_PATTERN = re.compile(rf"第\s*{_NUM}\s*(?:部分|大行动|个行动|大部分|板块|方面|章|大项)")
-_ORG = re.compile(r"((?:区|县|市|通州|南通)?[\u4e00-\u9fa5]{1,10}?(?:局|委员会|委|办公室|办|厅|部|会|中心|联|社|院|所|队|组|集团|公司))")
+from .names import NameMatch, NameMatcher
+from .wording import CountFilter, Wording
 
-INTENT_PATTERNS: dict[str, re.Pattern] = {
-    "count": re.compile(r"几项|几个|几条|多少项|多少个|多少条|数量|总共|一共|共有几|共几"),
-    "together": re.compile(r"共同|一起|都负责|都参与|都有|同时|共有的|重合|交集|都承担|都涉及|联合负责"),
-    "alone": re.compile(r"只由|仅由|单独|独自|独立负责|独家|唯一|只有.{0,12}(?:负责|一个|一家)|独立承担|一家负责"),
-    "lead": re.compile(r"牵头|主责|带头|第一责任|排第一|打头"),
-    "who": re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪家|责任单位|什么单位|什么部门|负责单位|由哪|谁管|管这"),
-    "tasks": re.compile(r"负责|承担|参与|涉及|分管|分工|职责|任务|工作|的活|干什么|做什么|干啥|管什么|管哪|有哪些|清单"),
-    "section_of": re.compile(r"(?:属于|在|是)(?:哪个|哪一|第几)(?:部分|行动|板块|方面|大项)|哪个部分|哪一部分|第几部分"),
-    "list": re.compile(r"哪些|包括|包含|有什么|都有|列出|列一下|几项|多少项|内容"),
-}
+_NUM = rf"(\d{{1,3}}|[{CN_NUMERAL_CHARS}]{{1,4}})"
+_ORG = re.compile(r"((?:区|县|市|通州|南通)?[\u4e00-\u9fa5]{1,10}?(?:局|委员会|委|办公室|办|厅|部|会|中心|联|社|院|所|队|组|集团|公司))")
+_FILLER = re.compile(r"[？?！!。，,、\s呢吗啊呀吧的]|请问|那么?|还有|怎么样|情况|看看")
 
 
 @dataclass
@@ -36,82 +24,129 @@ class ParsedQuestion:
 
     text: str
     units: list[str] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)  # 除X外: units named only to be left out
+    excluded: list[str] = field(default_factory=list)  # 除X外 / 不算X: units named only to be left out of counts
+    negated: list[str] = field(default_factory=list)  # 有A却没有B: tasks must not have these units
     unknown_units: list[str] = field(default_factory=list)
     suggestions: dict[str, list[str]] = field(default_factory=dict)
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # written name -> units it may mean
+    readings: list[tuple[str, str]] = field(default_factory=list)  # (written, understood) for typos read as units
+    notes: list[str] = field(default_factory=list)  # how a follow-up was read, shown with the answer
     items: list[int] = field(default_factory=list)
     sections: list[int] = field(default_factory=list)
     intents: set[str] = field(default_factory=set)
+    union: bool = False  # A或B
+    target: str | None = None  # the question asks for 'units' or 'tasks'
+    count: CountFilter | None = None
+    extreme: str | None = None  # 'max' / 'min'
+    single_unit: bool = False  # 单独由一个部门负责
+    asks_what: bool = False  # 是什么 / 讲什么
     residue: str = ""  # the question with unit and reference mentions removed
 
     @property
     def is_bare_reference(self) -> bool:
         """'妇联？', '第7项', '数据局呢': nothing left but a mention and filler words."""
-        return not re.sub(r"[？?！!。，,、\s呢吗啊呀吧的]|请问|那么?|还有|怎么样|情况|看看", "", self.residue)
+        return not _FILLER.sub("", self.residue)
 
 
 class QuestionParser:
     """Finds unit, task and section mentions; built from the alias table and the plan's records."""
 
     def __init__(self, aliases: AliasTable, plan_units: list[str], section_names: dict[int, str],
-                 task_titles: dict[int, str] | None = None):
-        self.aliases = aliases
-        self.names: dict[str, str] = {}
-        for alias, canon in aliases.aliases.items():
-            self.names[alias] = canon
-        for unit in plan_units:
-            self.names.setdefault(unit, unit)
-            for prefix in ("区委", "区", "通州", "县"):
-                if unit.startswith(prefix) and len(unit) - len(prefix) >= 3:
-                    self.names.setdefault(unit[len(prefix):], unit)
+                 task_titles: dict[int, str] | None = None, wording: Wording | None = None):
+        self.aliases = aliases.extended(plan_units)
+        self.wording = wording or Wording.load()
+        self.names: dict[str, str] = dict(self.aliases.aliases)
         self.section_names = section_names  # number -> short name, e.g. 6 -> 社会帮扶深化行动
         self.task_titles = sorted((task_titles or {}).items(), key=lambda kv: -len(kv[1]))
-        self._by_length = sorted(self.names, key=len, reverse=True)
+        self._by_length = sorted(set(self.names) | set(self.aliases.ambiguous), key=len, reverse=True)
+        self.matcher = NameMatcher(self.names, self.wording, self.aliases.rules.prefixes if self.aliases.rules
+                                   else ("区",))
+        w = self.wording
+        self._item_patterns = [
+            re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
+            re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大])"),
+            re.compile(r"(?<![\d第])(\d{1,2})\s*(?:项|号|条)(?!目)"),
+        ]
+        self._section_pattern = re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:部分|大行动|个行动|大部分|板块|方面|章|大项)")
 
-    def find_units(self, text: str) -> tuple[list[str], str]:
-        """Canonical units mentioned (longest match first, no overlaps) and the text with them masked."""
-        found: list[tuple[int, str]] = []
+    def spans(self, text: str) -> tuple[list[tuple[int, int, str]], str]:
+        """(start, end, name) of every known name (longest match first, no overlaps) and the masked text."""
+        found: list[tuple[int, int, str]] = []
         masked = text
         for name in self._by_length:
             start = masked.find(name)
             while start >= 0:
-                found.append((start, self.names[name]))
+                found.append((start, start + len(name), name))
                 masked = masked[:start] + "\u0000" * len(name) + masked[start + len(name):]
                 start = masked.find(name, start + len(name))
-        units: list[str] = []
-        for _, canon in sorted(found):
-            if canon not in units:
-                units.append(canon)
-        return units, masked
+        return sorted(found), masked
+
+    def find_units(self, text: str) -> tuple[list[str], str]:
+        """Canonical units mentioned (longest match first, no overlaps) and the text with them masked."""
+        spans, masked = self.spans(text)
+        units = [self.names[n] for _, _, n in spans if n in self.names]
+        return list(dict.fromkeys(units)), masked
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Known units whose names look like `name` (for misspellings and unknown units)."""
-        scored: dict[str, float] = {}
-        for alias, canon in self.names.items():
-            ratio = difflib.SequenceMatcher(None, name, alias).ratio()
-            if ratio > scored.get(canon, 0):
-                scored[canon] = ratio
-        ranked = sorted(scored.items(), key=lambda kv: -kv[1])
-        return [c for c, r in ranked[:n] if r >= 0.4]
+        """Known units whose names look or sound like `name` (for misspellings and unknown units)."""
+        return self.matcher.suggest(name, n)
 
     def parse(self, text: str) -> ParsedQuestion:
+        w = self.wording
         q = ParsedQuestion(text=text)
-        m = re.search(r"除(?:了)?(.{2,30}?)(?:以外|之外|外)", text)
-        if m:
-            q.excluded, _ = self.find_units(m.group(1))
-        q.units, masked = self.find_units(text)
-        q.units = [u for u in q.units if u not in q.excluded]
+        for pattern in w.exclude_spans:
+            for m in pattern.finditer(text):
+                q.excluded += [u for u in self.find_units(m.group(1))[0] if u not in q.excluded]
+        spans, masked = self.spans(text)
+        for start, end, name in spans:
+            if name in self.aliases.ambiguous:
+                q.ambiguous[name] = list(self.aliases.ambiguous[name])
+                continue
+            unit = self.names[name]
+            negated = w.negate_before.search(text[max(0, start - 6):start]) or w.negate_after.match(text[end:end + 6])
+            if unit in q.excluded:
+                continue
+            bucket = q.negated if negated else q.units
+            if unit not in bucket:
+                bucket.append(unit)
+        q.units = [u for u in q.units if u not in q.negated]
+        masked = self._references(q, masked)
+        q.intents = {k for k, p in w.intents.items() if p.search(text)}
+        masked = self._typos(q, masked)
+        plain = masked.replace("\u0000", "")
+        # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it)
+        between = masked.replace("\u0000", " ")
+        if len(q.units) >= 2 and w.together_join.search(between) and "分别" not in text \
+                and w.together_words.search(plain):
+            q.intents.add("together")
+        elif len(q.units) >= 2 and w.union_words.search(plain):  # A或B / A和B一共: tasks of either
+            q.union = True
+        q.target = w.target(plain)
+        q.count = CountFilter("==", 0, "tasks") if w.zero_phrase.search(plain) else w.count_filter(plain)
+        q.extreme = w.extreme(plain)
+        q.single_unit = bool(w.single_unit.search(plain))
+        q.asks_what = bool(w.section_what.search(plain))
+        q.residue = plain
+        return q
+
+    def _references(self, q: ParsedQuestion, masked: str) -> str:
+        """Task and section references (第7项, 地7项, a task's title, 第三部分, a section's name), masked out."""
         for item, title in self.task_titles:  # a task named by its title counts as a reference to it
             if len(title) >= 4 and title in masked:
                 q.items.append(item)
                 masked = masked.replace(title, "\u0000" * len(title))
-        for pattern in _ITEM_PATTERNS:
+        # 超过5项 / 3项以上 count things, they do not name task 5 or 3
+        for m in self.wording.count_mask.finditer(masked):
+            masked = masked[:m.start()] + "\u0001" * (m.end() - m.start()) + masked[m.end():]
+        for pattern in self._item_patterns:
             for m in pattern.finditer(masked):
                 n = cn_to_int(m.group(1))
                 if n is not None and n not in q.items and n > 0:
                     q.items.append(n)
                 masked = masked.replace(m.group(0), "\u0000" * len(m.group(0)), 1)
-        for m in _SECTION_PATTERN.finditer(masked):
+        for m in re.finditer("\u0001+", masked):  # give the count phrases back for the count reading
+            masked = masked[:m.start()] + q.text[m.start():m.end()] + masked[m.end():]
+        for m in self._section_pattern.finditer(masked):
             n = cn_to_int(m.group(1))
             if n is not None and n not in q.sections:
                 q.sections.append(n)
@@ -122,19 +157,86 @@ class QuestionParser:
                 if name in masked or re.search(r"部分|行动|板块|方面", masked):
                     q.sections.append(number)
                     masked = masked.replace(name if name in masked else core, "\u0000")
-        q.intents = {k for k, p in INTENT_PATTERNS.items() if p.search(text)}
-        if len(q.units) >= 2 and re.search(r"和|与|及|跟|同|、", text) and "分别" not in text \
-                and re.search(r"共同|一起|都|同时|共有|重合|交集|合作", text):
-            q.intents.add("together")
-        if not q.units and not q.items:
-            for m in _ORG.finditer(masked.replace("\u0000", " ")):
-                name = re.sub(r"^(请问|那么|那|问一下|我想知道|想问)", "", m.group(1))
-                after = masked[m.end():m.end() + 4]
-                bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", masked.replace("\u0000", ""))
-                subject = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (
-                    len(name) <= 6 and re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作", after))
-                if len(name) >= 3 and subject and "东西部" not in name and not name.startswith(("和", "与", "及", "的")):
-                    q.unknown_units.append(name)
-                    q.suggestions[name] = self.suggest(name)
-        q.residue = masked.replace("\u0000", "")
-        return q
+        return masked if q.items or q.sections else self._near_titles(q, masked)
+
+    def _near_titles(self, q: ParsedQuestion, masked: str) -> str:
+        """A task title or section name written with a homophone, a look-alike or one wrong character."""
+        keys = self.matcher.sound_key(masked)
+        if len(keys) != len(masked):
+            return masked
+        phrases = [("item", n, t) for n, t in self.task_titles if len(t) >= 4]
+        phrases += [("section", n, name) for n, name in self.section_names.items() if name.endswith("行动")]
+        best: tuple[int, int, int, str, int, str] | None = None  # distance, start, end, kind, number, phrase
+        present = set(keys)
+        for kind, number, phrase in phrases:
+            target, size = self.matcher.sound_key(phrase), len(phrase)
+            allowed = 1 if size >= 6 else 0
+            if sum(k not in present for k in target) > allowed:  # cheap: most phrases share too few sounds
+                continue
+            for length in {size - allowed, size, size + allowed}:
+                for start in range(0, len(masked) - length + 1):
+                    if "\u0000" in masked[start:start + length]:
+                        continue
+                    d = Levenshtein.distance(target, keys[start:start + length], score_cutoff=allowed)
+                    if d <= allowed and (best is None or d < best[0]):
+                        best = (d, start, start + length, kind, number, phrase)
+        if best is None:
+            return masked
+        _, start, end, kind, number, phrase = best
+        (q.items if kind == "item" else q.sections).append(number)
+        shown = f"第{number}项 {phrase}" if kind == "item" else phrase
+        q.notes.append(f"按「{shown}」理解，问题中写的是「{masked[start:end]}」")
+        return masked[:start] + "\u0000" * (end - start) + masked[end:]
+
+    def _typos(self, q: ParsedQuestion, masked: str) -> str:
+        """Unit-like names that are not known: read a clear typo as its unit, ask between close ones, else suggest.
+
+        Returns the text with the names that were read (or asked about) masked like known names.
+        """
+        plain = masked.replace("\u0000", " ")
+        # look-alike characters are mapped before the shape test so 区总工汇 is still seen as a name
+        looks = "".join(self.wording.confusables.get(ch, ch) for ch in plain)
+        for m in _ORG.finditer(looks):
+            raw = plain[m.start():m.end()]
+            lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
+            name = raw[lead.end():] if lead else raw
+            match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
+            name = match.written
+            end = m.end()
+            start = end - len(name)  # every reading is a tail of the span
+            after = plain[end:end + 4]
+            bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
+            # a name next to a set word (有X却没有Y, X和Y) or a duty verb is what the question is about
+            before = plain[max(0, start - 2):start]
+            duty = re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|管|干|做", after)
+            strict = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (len(name) <= 6 and duty)
+            # next to a set word only a name close to a known unit counts: 展会和交易会 is not a unit
+            loose = len(name) <= 6 and (self.wording.name_neighbours.match(after)
+                                        or re.search(r"(?:有|和|或|与|及|跟|同|、)$", before))
+            subject = strict or (loose and match.kind != "none")
+            if (len(name) < 3 and not (duty or loose)) or not subject or "东西部" in name:
+                continue
+            if match.kind in ("clear", "ambiguous"):
+                masked = masked[:start] + "\u0000" * len(name) + masked[end:]
+            if match.kind == "clear" and match.units[0] not in q.units + q.negated:
+                negated = self.wording.negate_before.search(plain[max(0, start - 6):start]) \
+                    or self.wording.negate_after.match(plain[end:end + 6])
+                (q.negated if negated else q.units).append(match.units[0])
+                q.readings.append((name, match.units[0]))
+            elif match.kind == "ambiguous":
+                q.ambiguous[name] = match.units
+            elif match.kind == "none" and not q.units and not q.items:
+                q.unknown_units.append(name)
+                q.suggestions[name] = match.units
+        return masked
+
+    def _best_reading(self, name: str) -> NameMatch:
+        """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""
+        whole = self.matcher.match(name)
+        best = whole
+        for i in range(1, len(name) - 2):
+            tail = self.matcher.match(name[i:])
+            top = max(tail.scores.values(), default=0.0)
+            if tail.kind != "none" and top > max(best.scores.values(), default=0.0):
+                best = tail
+        return best if best.kind != "none" else whole

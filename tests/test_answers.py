@@ -82,11 +82,11 @@ def test_together_alone_count(answerer):
     assert "**2**" in count.answer and items(count) == [14, 15]
 
 
-def test_unknown_unit_is_not_guessed(answerer):
+def test_unknown_unit_is_not_guessed_and_a_clear_typo_is_read_with_a_note(answerer):
     ans = answerer.answer("区公安局负责哪些任务")
     assert not ans.found and ans.citations == [] and "区公安局" in ans.answer
     typo = answerer.answer("区总公会负责哪些任务")
-    assert not typo.found and "区总工会" in typo.answer  # suggested, not answered
+    assert typo.found and items(typo) == [6, 7] and "按「区总工会」理解" in typo.answer
 
 
 @pytest.mark.parametrize("q", ["镇巴县去年的GDP是多少？", "通州区区长是谁", "明天南通天气怎么样", "第21项任务是什么"])

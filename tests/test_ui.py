@@ -85,6 +85,16 @@ def test_follow_up_resolves_against_previous_turn(service):
     assert len(history) == 4
 
 
+def test_list_follow_up_and_typo_note_in_the_chat(service):
+    chat = ChatPanel(service, stream_delay=0)
+    _, history, context = _ask(chat, "消费帮扶增收行动包括哪些任务")
+    _, history, context = _ask(chat, "第二项呢", history, context)
+    body = history[-1]["content"].split("<details")[0]
+    assert "按上一条回答列表中的第2个" in body and "拓展深化产销对接" in body
+    _, history, _ = _ask(chat, "区总公会负责啥")
+    assert "按「区总工会」理解" in history[-1]["content"]
+
+
 def test_clear_resets_history_and_context(service):
     chat = ChatPanel(service, stream_delay=0)
     _, history, context = _ask(chat, "区总工会负责哪些任务")
@@ -137,6 +147,15 @@ def test_matrix_filter_by_alias(service):
     assert [item for item, cell in zip(view.items, row[1:-1], strict=True) if cell] == expected
     assert row[-1] == len(expected)
     assert row[view.headers.index("6")] == "牵头"
+
+
+def test_matrix_reads_names_like_the_chat_and_words_the_lead_the_same_way(service):
+    matrix = MatrixPanel(service)
+    typo = matrix.view("区总公会")
+    assert typo.units == ["区总工会"] and "按「区总工会」理解" in typo.message
+    assert "区总工会" in matrix.summary(typo)
+    assert matrix.view("生态局").units == ["通州生态环境局"]
+    assert "列第一位的单位（通常视为牵头）" in matrix.summary(matrix.view())
 
 
 def test_matrix_filters_by_section_and_reports_unknown_units(service):

@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from ..lookup import LEAD_LABEL
 from ..service import Service
 from .export import export_table
 from .render import esc, task_html
@@ -60,20 +61,25 @@ class MatrixPanel:
         return [ALL_SECTIONS, *(s.name for s in self.service.index.records.sections)]
 
     def resolve_units(self, query: str | None) -> tuple[list[str] | None, str]:
-        """None means every unit; aliases (发改委) and several names in one query are understood."""
+        """None means every unit; aliases (发改委), typos (区总公会) and several names in one query are understood."""
         query = (query or "").strip()
         book = self.service.index.records
         if not query or query == ALL_UNITS:
             return None, ""
         if query in book.units:
             return [query], ""
-        found, _ = self.service.index.parser.find_units(query)
-        in_plan = [u for u in found if u in book.units]
+        parser = self.service.index.parser
+        q = parser.parse(query)  # the chat's reading of names: aliases, rule-made short forms, typos
+        in_plan = [u for u in q.units if u in book.units]
+        read = "".join(f"按「{esc(unit)}」理解（输入的是「{esc(written)}」）。" for written, unit in q.readings)
         if in_plan:
-            return in_plan, ""
-        if found:
-            return [], f"“{esc(query)}”即 {esc('、'.join(found))}，要点中没有分配给它的任务。"
-        hints = self.service.index.parser.suggest(query)
+            return in_plan, read
+        if q.ambiguous:
+            written, units = next(iter(q.ambiguous.items()))
+            return [], f"“{esc(written)}”可能指：{esc('、'.join(units))}，请选择其中一个。"
+        if q.units:
+            return [], f"“{esc(query)}”即 {esc('、'.join(q.units))}，要点中没有分配给它的任务。"
+        hints = parser.suggest(query)
         tail = f"，是否是：{esc('、'.join(hints))}？" if hints else "。"
         return [], f"要点中没有找到单位“{esc(query)}”{tail}"
 
@@ -107,16 +113,18 @@ class MatrixPanel:
         return frame.style.map(lambda v: CELL_STYLE.get(v, ""))
 
     def export(self, view: MatrixView) -> tuple[str, str]:
-        notes = [f"来源：《{self.service.index.records.doc_title}》", "“牵头”为要点标明的牵头单位，未标明时为责任单位中列在首位的单位；“参与”为其余责任单位。"]
+        notes = [f"来源：《{self.service.index.records.doc_title}》",
+                 f"“牵头”指{LEAD_LABEL}，要点本身未标明牵头单位；“参与”为其余责任单位。"]
         notes += [f"第{i}项 {view.titles.get(i, '')}" for i in view.items]
         csv_path, xlsx_path = export_table(self.export_dir, "责任分工", view.export_headers(), view.rows, notes)
         return str(csv_path), str(xlsx_path)
 
     def summary(self, view: MatrixView) -> str:
-        if view.message:
+        if view.message and not view.units:
             return f'<div class="xz-warn">{view.message}</div>'
-        return (f'<div class="xz-hint">共 {len(view.units)} 个单位 × {len(view.items)} 项任务。'
-                f'<span class="xz-lead">牵头</span>为要点标明的牵头单位（未标明时取列在首位的单位），'
+        note = f'<div class="xz-hint">{view.message}</div>' if view.message else ""
+        return (f'{note}<div class="xz-hint">共 {len(view.units)} 个单位 × {len(view.items)} 项任务。'
+                f'<span class="xz-lead">牵头</span>指{LEAD_LABEL}（要点本身未标明牵头单位），'
                 f'<span class="xz-part">参与</span>为其余责任单位。</div>')
 
     @staticmethod

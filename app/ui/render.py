@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..lookup import LEAD_ROLE
 from ..models import Answer, Citation
 
 MODE_LABELS = {
@@ -115,7 +116,7 @@ def task_html(title: str, section: str, item: int, units: list[str], lead: str, 
     """A task card for the matrix tab: number, title, section, units with roles, full clause."""
     roles = []
     for u in units:
-        role = "牵头" if u == lead else "参与"
+        role = LEAD_ROLE if u == lead else "参与"  # the plan marks no lead: same wording as the answers
         cls = "xz-unit focus" if u == focus_unit else "xz-unit"
         roles.append(f'<span class="{cls}">{esc(u)}<small>{role}</small></span>')
     source = f'<div class="xz-where">《{esc(doc_title)}》</div>' if doc_title else ""
