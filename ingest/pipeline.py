@@ -44,6 +44,12 @@ class IngestReport:
                 f"{self.unchanged} unchanged, {self.removed} removed in {self.seconds:.1f} s"
                 + (f"; {len(self.errors)} file(s) failed" if self.errors else ""))
 
+    def summary_zh(self) -> str:
+        """The summary for the page (Chinese)."""
+        return (f"共 {self.documents} 份文档、{self.chunks} 个片段：新增 {self.added}，未变 {self.unchanged}，"
+                f"删除 {self.removed}，用时 {self.seconds:.1f} 秒"
+                + (f"；{len(self.errors)} 个文件失败" if self.errors else ""))
+
 
 @dataclass
 class Corpus:

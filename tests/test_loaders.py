@@ -39,11 +39,11 @@ def test_clean_text_removes_debris():
 def test_zero_byte_and_unsupported(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    with pytest.raises(LoadError, match="empty.txt: empty file"):
+    with pytest.raises(LoadError, match="empty.txt: 文件为空"):
         read_file_text(empty)
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
-    with pytest.raises(LoadError, match="unsupported file type"):
+    with pytest.raises(LoadError, match="不支持的文件类型"):
         read_file_text(exe)
 
 

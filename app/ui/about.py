@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import gradio as gr
 
 from ..service import Service
+from .documents import client_address
 from .render import escape_markdown
 
 METHOD = """
@@ -32,9 +35,14 @@ METHOD = """
 
 ```python
 from gradio_client import Client
-Client("http://127.0.0.1:7860/").predict("区总工会负责哪些任务", api_name="/answer")
+Client("{url}").predict("区总工会负责哪些任务", api_name="/answer")
 ```
+
+某个问题的链接：在地址后加 `?q=问题`，例如 `{url}?q=区总工会负责哪些任务`，打开即提问。
 """
+
+
+log = logging.getLogger(__name__)
 
 
 class AboutPanel:
@@ -66,11 +74,34 @@ class AboutPanel:
     def refresh(self) -> str:
         return self.corpus_markdown()
 
+    @staticmethod
+    def served_url(request: gr.Request | None, fallback: str) -> str:
+        """The address the browser used to reach the page (a proxy's forwarded host and scheme when present)."""
+        headers = getattr(request, "headers", None) or {}
+        host = headers.get("x-forwarded-host") or headers.get("host")
+        if not host:
+            return fallback
+        scheme = headers.get("x-forwarded-proto") or getattr(getattr(request, "url", None), "scheme", None) or "http"
+        prefix = (headers.get("x-forwarded-prefix") or "").rstrip("/")
+        return f"{scheme}://{host}{prefix}/"
+
+    def method_markdown(self, url: str) -> str:
+        return METHOD.replace("{url}", url)
+
+    def on_load(self, request: gr.Request):
+        """Outputs: corpus facts, method text with the real address."""
+        s = self.service.settings
+        url = self.served_url(request, f"http://{s.host}:{s.port}/")
+        log.debug("about tab for %s at %s", client_address(request), url)
+        return self.corpus_markdown(), self.method_markdown(url)
+
     def build(self) -> None:
         with gr.Column(elem_classes="xz-about"):
             corpus = gr.Markdown(self.corpus_markdown(), elem_id="xz-about-corpus")
-            gr.Markdown(METHOD)
-        self.components = {"corpus": corpus}
+            s = self.service.settings
+            method = gr.Markdown(self.method_markdown(f"http://{s.host}:{s.port}/"), elem_id="xz-about-method")
+        self.components = {"corpus": corpus, "method": method}
 
     def register_events(self, demo: gr.Blocks) -> None:
-        demo.load(self.refresh, outputs=self.components["corpus"], api_visibility="private")
+        demo.load(self.on_load, outputs=[self.components["corpus"], self.components["method"]],
+                  api_visibility="private")
