@@ -95,12 +95,18 @@
   const titles = () => { try { return JSON.parse($("#xz-task-titles").dataset.titles || "{}"); } catch (e) { return {}; } };
   const label = () => {
     const map = titles();
-    document.querySelectorAll("#xz-matrix th, #xz-matrix [role=columnheader]").forEach((th) => {
-      const n = (th.textContent || "").trim();
-      if (map[n] && th.getAttribute("title") !== map[n]) th.setAttribute("title", `第${n}项 ${map[n]}`);
+    document.querySelectorAll("#xz-matrix th").forEach((th) => {
+      // Gradio titles a header with its text ("6"); ours start with 第, so a new Gradio title means new headers
+      const own = (th.getAttribute("title") || "").startsWith("第");
+      const n = own ? th.dataset.xzN : (th.getAttribute("title") || th.textContent || "").trim();
+      if (!map[n]) return;
+      th.dataset.xzN = n;
+      const want = `第${n}项 ${map[n]}`;
+      if (th.getAttribute("title") !== want) th.setAttribute("title", want);
     });
   };
-  new MutationObserver(() => label()).observe(document.body, {childList: true, subtree: true});
+  new MutationObserver(() => label()).observe(document.body,
+    {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["title", "data-titles"]});
   window.xzScrollToClause = () => {
     setTimeout(() => { const v = $("#xz-clause-view"); if (v) v.scrollIntoView({block: "start", behavior: "instant"}); }, 50);
   };
