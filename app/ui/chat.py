@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from collections.abc import Iterator
 
@@ -65,7 +66,10 @@ class ChatPanel:
             yield "", list(history), context, meta
             return
         meta["ctx"][str(len(history))] = context
-        history.append({"role": "user", "content": escape_markdown(question)})
+        limit = self.service.settings.max_question_chars
+        shown_q = question if len(question) <= limit else (  # a pasted page is not echoed whole
+            f"{question[:limit]}……（共 {len(question)} 字，只按前 {limit} 字回答）")
+        history.append({"role": "user", "content": escape_markdown(shown_q)})
         history.append({"role": "assistant", "content": "…"})
         yield "", list(history), context, meta
         try:
@@ -215,5 +219,5 @@ def _index(index: int | tuple | list) -> int:
 
 
 def _unescape(content: object) -> str:
-    """The question as typed, from its escaped echo in the chat."""
-    return html.unescape(str(content or ""))
+    """The question as typed, from its escaped echo in the chat (without the note on a long question)."""
+    return re.sub(r"……（共 \d+ 字，只按前 \d+ 字回答）$", "", html.unescape(str(content or "")))
