@@ -259,8 +259,7 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
                     skipped.append(LoadError(path, "链接目标不存在，已跳过"))
                     continue
                 if not target.is_relative_to(root):
-                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"
-                                                   "（link points outside the corpus folder, not followed）"))
+                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"))
                     continue
             if path.is_file():
                 files.append(path)

@@ -27,7 +27,7 @@ def test_mixed_utf8_and_gbk_lines():
 
 
 def test_binary_is_rejected():
-    with pytest.raises(LoadError, match="binary"):
+    with pytest.raises(LoadError, match="不是文本文件"):
         decode_bytes(b"\x00\x01\x02\x03\xff\xfe\x00" * 3 + b"\x00")
 
 

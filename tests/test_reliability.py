@@ -288,13 +288,13 @@ def test_too_many_characters_and_chunks_are_refused(tmp_path, aliases):
     with pytest.raises(LoadError, match="文字过多"):
         read_file_text(path, limits=LoadLimits(max_doc_chars=10_000))
     corpus = load_corpus(tmp_path, aliases, "plan", LoadLimits(max_doc_chunks=5))
-    assert not corpus.documents and "too many chunks" in corpus.errors[0]
+    assert not corpus.documents and "分块过多" in corpus.errors[0]
 
 
 def test_upload_over_the_limits_is_refused(tmp_path, corpus_dir, store, fake_embedder, aliases):
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, max_unzipped_mb=2, _env_file=None)
     service = Service(settings, store, fake_embedder, aliases)
-    with pytest.raises(UploadRejected, match="uncompressed"):
+    with pytest.raises(UploadRejected, match="解压后"):
         service.add_file("bomb.docx", _docx_bomb(1_000_000))
 
 
