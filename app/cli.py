@@ -89,7 +89,7 @@ def cmd_feedback(args, settings: Settings) -> int:
         return 1
     store = FeedbackStore(path)
     counts = store.counts()
-    print(f"回答 {counts['answers']} 条，未答 {counts['refusals']} 条，👍 {counts['up']}，👎 {counts['down']}",
+    print(f"回答 {counts['answers']} 条，未答 {counts['refusals']} 条，赞 {counts['up']}，踩 {counts['down']}",
           file=sys.stderr)
     if args.export:
         rows = store.export_csv(Path(args.export))

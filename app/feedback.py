@@ -182,7 +182,7 @@ class FeedbackStore:
         for r in self.thumbs_down(limit=100_000):
             sources = "；".join(f"《{c['title']}》" + (f"第{c['item']}项" if c.get("item") else "")
                                for c in json.loads(r["citations"] or "[]"))
-            yield ["差评", r["id"], r["rated_at"], r["question"], r["answer"], "👎", r["comment"], sources,
+            yield ["差评", r["id"], r["rated_at"], r["question"], r["answer"], "踩", r["comment"], sources,
                    r["generation"], ""]
         for g in self.unanswered():
             yield ["未答问题", "", g.last_asked, g.question, "", "", "；".join(g.variants[1:]), "", "", g.count]

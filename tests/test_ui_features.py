@@ -141,7 +141,7 @@ def test_admin_feedback_view_only_after_the_password(service, feedback):
     status, controls, summary, down, unanswered = docs.unlock("wrong")
     assert "密码错误" in status and (summary, down, unanswered) == ("", [], [])
     status, controls, summary, down, unanswered = docs.unlock(PASSWORD)
-    assert controls["visible"] is True and down[0][1] == "第7项由谁牵头" and "👎 1" in summary
+    assert controls["visible"] is True and down[0][1] == "第7项由谁牵头" and "踩 1" in summary and "**" not in down[0][2]
     assert "密码错误" in docs.feedback_refresh("wrong")[0]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import gradio as gr
 
@@ -29,7 +30,8 @@ class FeedbackAdmin:
             cites = json.loads(r["citations"] or "[]")
             sources = "；".join(f"《{c.get('title', '')}》" + (f"第{c['item']}项" if c.get("item") else "")
                                for c in cites)
-            answer = r["answer"] if len(r["answer"]) <= 120 else r["answer"][:120] + "…"
+            text = re.sub(r"\*\*|__|`", "", r["answer"] or "")
+            answer = text if len(text) <= 120 else text[:120] + "…"
             rows.append([r["rated_at"][:16].replace("T", " "), r["question"], answer, r["comment"], sources,
                          r["generation"]])
         return rows
@@ -44,7 +46,7 @@ class FeedbackAdmin:
             return '<div class="xz-hint">反馈数据库未启用。</div>'
         n = self.store.counts()
         return (f'<div class="xz-hint">共记录回答 {n["answers"]} 条，其中未能回答 {n["refusals"]} 条；'
-                f'👍 {n["up"]}，👎 {n["down"]}。导出：<code>python -m app feedback --export feedback.csv</code>'
+                f'赞 {n["up"]}，踩 {n["down"]}。导出：<code>python -m app feedback --export feedback.csv</code>'
                 f'（数据库：{esc(self.store.path.name)}）</div>')
 
     def refresh(self):
@@ -62,7 +64,7 @@ class FeedbackAdmin:
     def build(self) -> None:
         with gr.Accordion("用户反馈与未答问题", open=True, elem_id="xz-feedback-admin"):
             summary = gr.HTML("", elem_id="xz-feedback-summary")
-            gr.Markdown("**差评回答**（👎，最新在前）")
+            gr.Markdown("**差评回答**（被点“踩”的回答，最新在前）")
             down = gr.Dataframe([], headers=DOWN_HEADERS, interactive=False, wrap=True, show_label=False,
                                 max_height=420, elem_id="xz-thumbs-down",
                                 column_widths=["12%", "20%", "30%", "16%", "14%", "8%"])

@@ -118,11 +118,22 @@ class HistoryPanel:
         """A Markdown file of the shown conversation (for the download button)."""
         if not history:
             return None
+        self._prune()
         name = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", _title(history))[:24] or "对话"
         path = self.export_dir / secrets.token_hex(4) / f"对话_{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(to_markdown(history), "utf-8")
         return str(path)
+
+    def _prune(self, max_age_s: float = 3600) -> None:
+        """Exports are remade after every answer: drop the ones older than an hour."""
+        for path in self.export_dir.glob("*/*.md"):
+            try:
+                if time.time() - path.stat().st_mtime > max_age_s:
+                    path.unlink()
+                    path.parent.rmdir()
+            except OSError:
+                pass
 
     def on_load(self, stored: dict | None, request: gr.Request) -> Iterator[tuple]:
         """Ask ?q= in a new conversation, or reopen the latest one. Outputs: chat outputs, current, list."""
