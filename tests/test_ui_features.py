@@ -170,3 +170,17 @@ def test_markdown_title_loses_its_hash(tmp_path):
     path = tmp_path / "note.md"
     path.write_text("# 牦牛产业推介会\n\n正文。", "utf-8")
     assert load_document(path).title == "牦牛产业推介会"
+
+
+def test_messages_as_gradio6_returns_them(service):
+    """Gradio 6 hands the chat back with each message's content as a list of parts."""
+    chat = ChatPanel(service, stream_delay=0)
+    _, history, _, meta = _ask(chat, "区总工会负责哪些任务")
+    parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in history]
+    again = _last(list(chat.resend(1, None, parts, meta)))
+    assert again[1][0]["content"] == "区总工会负责哪些任务" and "第6项" in again[1][-1]["content"]
+    edited = _last(list(chat.edit(parts, meta, SimpleNamespace(index=0, value=[{"type": "text", "text": "第7项由谁牵头"}]))))
+    assert edited[1][0]["content"] == "第7项由谁牵头"
+    assert to_markdown(parts).startswith("# 协作问答 对话记录\n\n## 问：区总工会负责哪些任务")
+    stored, _, _ = HistoryPanel(chat, "k").save(None, None, parts, meta)
+    assert stored["items"][0]["title"] == "区总工会负责哪些任务"

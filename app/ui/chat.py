@@ -14,7 +14,7 @@ from ..feedback import FeedbackStore
 from ..inputs import sanitize_question
 from ..models import DialogueContext
 from ..service import Service
-from .render import answer_body, answer_message, escape_markdown, stream_pieces
+from .render import answer_body, answer_message, escape_markdown, message_text, stream_pieces
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class ChatPanel:
         yield from self.resend(_index(evt.index), None, history, meta)
 
     def edit(self, history: list[dict] | None, meta: Meta | None, evt: gr.EditData) -> Iterator[ChatOutputs]:
-        yield from self.resend(_index(evt.index), str(evt.value or ""), history, meta)
+        yield from self.resend(_index(evt.index), message_text(evt.value), history, meta)
 
     def rate(self, meta: Meta | None, evt: gr.LikeData):
         """👍/👎 on an answer; outputs: comment row visibility, the rated answer's id, status."""
@@ -220,4 +220,4 @@ def _index(index: int | tuple | list) -> int:
 
 def _unescape(content: object) -> str:
     """The question as typed, from its escaped echo in the chat (without the note on a long question)."""
-    return re.sub(r"……（共 \d+ 字，只按前 \d+ 字回答）$", "", html.unescape(str(content or "")))
+    return re.sub(r"……（共 \d+ 字，只按前 \d+ 字回答）$", "", html.unescape(message_text(content)))

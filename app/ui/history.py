@@ -41,7 +41,7 @@ def _items(stored: dict | None) -> list[dict]:
 
 def _title(messages: list[dict]) -> str:
     first = next((m.get("content") for m in messages if m.get("role") == "user"), "") or "对话"
-    text = plain_of_message(str(first))
+    text = plain_of_message(first)
     return text[:28] + ("…" if len(text) > 28 else "")
 
 
@@ -54,7 +54,7 @@ def to_markdown(messages: list[dict]) -> str:
     """A conversation as Markdown: each question as a heading, each answer and its sources as plain text."""
     lines = ["# 协作问答 对话记录", ""]
     for m in messages:
-        text = plain_of_message(str(m.get("content") or ""))
+        text = plain_of_message(m.get("content"))
         if m.get("role") == "user":
             lines += [f"## 问：{text}", ""]
         else:

@@ -126,8 +126,18 @@ def plain_text(ans: Answer) -> str:
 PLAIN_RE = re.compile(r'<div class="xz-plain" hidden>(.*?)</div>', re.DOTALL)
 
 
-def plain_of_message(content: str) -> str:
+def message_text(content: object) -> str:
+    """A chat message's text: Gradio 6 hands messages back as a list of parts ({"type": "text", "text": …})."""
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content)
+    return "" if content is None else str(content)
+
+
+def plain_of_message(content: object) -> str:
     """The plain text carried inside a stored assistant message (falls back to the message without tags)."""
+    content = message_text(content)
     m = PLAIN_RE.search(content or "")
     if m:
         return html.unescape(m.group(1))
