@@ -167,6 +167,15 @@ def test_chat_page_in_chromium(served, shots):
             restored = page.locator("#xz-chatbot").inner_text()
             assert "区总工会负责哪些任务" in restored and "协作资金总额是多少" in restored
 
+            # edit-and-resend the last question: its answer is replaced, nothing else changes
+            page.locator("#xz-chatbot .message-buttons-right button[aria-label='编辑']").last.click()
+            page.locator("#xz-chatbot textarea").first.fill("镇巴县去年的GDP是多少")
+            page.locator("#xz-chatbot button[aria-label='发送'], #xz-chatbot button[aria-label='Submit']").first.click()
+            page.wait_for_function("[...document.querySelectorAll('#xz-chatbot .user-row')].pop().innerText"
+                                   ".includes('GDP')", timeout=20000)
+            page.wait_for_function(f"document.querySelectorAll('{BOT} .xz-meta').length == 2", timeout=20000)
+            assert "协作资金总额是多少" not in page.locator("#xz-chatbot").inner_text()
+
             # ?q= asks on load, in a new conversation; the earlier one stays in the history list
             page.goto(url + "?q=" + "第7项由谁牵头")
             page.wait_for_function(f"document.querySelectorAll('{BOT} .xz-meta').length == 1", timeout=20000)
