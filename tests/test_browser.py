@@ -231,6 +231,19 @@ def test_chat_page_in_chromium(served, shots):
             page.wait_for_timeout(500)
             shown = page.locator("body").inner_text()
             assert "exceed" not in shown and "Invalid file" not in shown
+            # a good file still goes through, and a Markdown heading is its title without the "#"
+            note = {"name": "推介会.md", "mimeType": "text/markdown",
+                    "buffer": "# 牦牛产业推介会\n\n2026年9月在坎布拉镇举办牦牛产业推介会。\n".encode()}
+            page.locator("#xz-upload input[type=file]").set_input_files([note])
+            page.wait_for_timeout(1500)  # the file is sent to the upload route first
+            page.click("#xz-admin-controls button:has-text('上传并索引')")
+            page.wait_for_function("document.querySelector('#xz-admin-status').innerText.includes('已导入')",
+                                   timeout=20000)
+            status = page.locator("#xz-admin-status").inner_text()
+            assert "共 8 份文档" in status and re.search(r"[A-Za-z]{3,}", status) is None, status
+            page.wait_for_function("document.querySelector('#xz-docs').innerText.includes('牦牛产业推介会')",
+                                   timeout=10000)
+            assert "# 牦牛" not in page.locator("#xz-docs").inner_text()
 
             _tab(page, "关于")
             assert "征求意见稿" in page.locator("#xz-about-corpus").inner_text()
