@@ -251,7 +251,8 @@ def test_chat_page_in_chromium(served, shots):
             page.screenshot(path=str(shots / "screenshot-about.png"), full_page=True)
 
             # a phone: the question box, 提问 and the examples fit the first screen
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+            # (an English browser: Gradio's own words are Chinese too)
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US",
                                         device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
             phone.on("pageerror", lambda exc: errors.append(str(exc)))
             phone.goto(url)
@@ -261,6 +262,10 @@ def test_chat_page_in_chromium(served, shots):
                 box = phone.locator(selector).first.bounding_box()
                 assert box and box["y"] + box["height"] <= 844, (selector, box)
             phone.screenshot(path=str(shots / "screenshot-phone.png"))
+            assert phone.evaluate("document.documentElement.lang").startswith("zh")
+            _ask(phone, "区总工会负责哪些任务")
+            labels = phone.evaluate("[...document.querySelectorAll('#xz-chatbot button')].map(b => b.ariaLabel)")
+            assert "踩" in labels and "Dislike" not in labels
         finally:
             browser.close()
     assert not errors, errors

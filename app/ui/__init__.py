@@ -15,6 +15,7 @@ from .chat import ChatPanel
 from .documents import DocumentsPanel
 from .feedback_admin import FeedbackAdmin
 from .history import HistoryPanel, browser_secret
+from .locale import ChineseLocaleMiddleware
 from .matrix import MatrixPanel
 from .render import esc
 from .source_view import SourceViewer
@@ -41,13 +42,14 @@ class Page(gr.Blocks):
         kwargs.setdefault("footer_links", ["api"])
         if self.max_upload_mb:  # the upload route is open to anyone: cap it before the admin check
             kwargs.setdefault("max_file_size", f"{self.max_upload_mb}mb")
-        if self.upload_cache is not None:  # refuse uploads while admin is off; bound and prune the upload cache
-            from starlette.middleware import Middleware
+        from starlette.middleware import Middleware
 
-            app_kwargs = dict(kwargs.get("app_kwargs") or {})
-            app_kwargs["middleware"] = [*app_kwargs.get("middleware", []),
-                                        Middleware(UploadGuardMiddleware, cache=self.upload_cache)]
-            kwargs["app_kwargs"] = app_kwargs
+        app_kwargs = dict(kwargs.get("app_kwargs") or {})
+        middleware = [*app_kwargs.get("middleware", []), Middleware(ChineseLocaleMiddleware)]
+        if self.upload_cache is not None:  # refuse uploads while admin is off; bound and prune the upload cache
+            middleware.append(Middleware(UploadGuardMiddleware, cache=self.upload_cache))
+        app_kwargs["middleware"] = middleware
+        kwargs["app_kwargs"] = app_kwargs
         return super().launch(*args, **kwargs)
 
 
