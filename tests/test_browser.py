@@ -208,9 +208,29 @@ def test_chat_page_in_chromium(served, shots):
             page.wait_for_function("document.querySelector('#xz-clause-view').innerText.includes('不是第')",
                                    timeout=10000)
 
+            # typing part of a unit's name narrows the table before Enter
+            page.locator("#xz-unit input").fill("总工")
+            page.locator("#xz-unit input").press("End")  # a key_up event, as typing makes
+            page.wait_for_function("document.querySelectorAll('#xz-matrix [data-testid$=\"-0\"]"
+                                   "[data-testid^=\"cell-\"]').length == 1", timeout=10000)
+            assert "区总工会" in page.locator("#xz-matrix [data-testid=cell-0-0]").inner_text()
+
             # documents: the admin area lists the thumbs-down answer and the unanswered question
             _tab(page, "文档")
             assert page.locator("#xz-docs").inner_text().count("相关文件") == 6
+            # any document can be read in full and downloaded
+            page.click("#xz-doc-pick input")
+            page.locator("ul[role=listbox] li", has_text="guobanfa_2018").first.click()
+            page.click("#xz-doc-view")
+            page.wait_for_function("(document.querySelector('#xz-docview-body') || {innerText: ''}).innerText"
+                                   ".includes('消费扶贫')", timeout=10000)
+            page.click("#xz-docview-close")
+            page.wait_for_timeout(500)  # the download button gets its file when the choice changes
+            with page.expect_download(timeout=10000) as download:
+                page.click("#xz-doc-download")
+            original = service.document_file("guobanfa_2018_129_xiaofei_fupin_zhidao_yijian")
+            assert Path(download.value.path()).read_bytes() == original.read_bytes()
+
             page.fill("#xz-password input", PASSWORD)
             page.click("#xz-unlock")
             page.wait_for_selector("#xz-upload", timeout=10000)
