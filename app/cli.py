@@ -1,4 +1,4 @@
-"""Command line: `python -m app` serves the chat page; `python -m app ask` answers from the terminal."""
+"""Command line: `python -m app` serves the chat page; `ask` answers from the terminal; `feedback` exports feedback."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from ingest.settings import Settings
 
@@ -78,6 +79,24 @@ def _batch(service, path: str) -> int:
     return 0
 
 
+def cmd_feedback(args, settings: Settings) -> int:
+    """Summarise the feedback database, or export it as CSV (no model or index needed)."""
+    from .feedback import FeedbackStore
+
+    path = settings.feedback_path
+    if not path.exists():
+        print(f"尚无反馈数据库：{path}（页面收到第一个问题时创建）", file=sys.stderr)
+        return 1
+    store = FeedbackStore(path)
+    counts = store.counts()
+    print(f"回答 {counts['answers']} 条，未答 {counts['refusals']} 条，赞 {counts['up']}，踩 {counts['down']}",
+          file=sys.stderr)
+    if args.export:
+        rows = store.export_csv(Path(args.export))
+        print(f"已导出 {rows} 行到 {args.export}（差评回答与按相似问法归组的未答问题）", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from .ui import build_demo
 
@@ -96,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--batch", help="JSONL file with one {\"q\": …} per line; prints one JSON object per line")
+    feedback = sub.add_parser("feedback", help="summarise or export thumbs-down answers and unanswered questions")
+    feedback.add_argument("--export", metavar="FILE.csv", help="write a CSV (UTF-8 with BOM, opens in Excel)")
     serve = sub.add_parser("serve", help="serve the chat page (default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -113,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "ask":
             return cmd_ask(args, settings)
+        if args.command == "feedback":
+            return cmd_feedback(args, settings)
         logging.getLogger().setLevel(logging.INFO)
         return cmd_serve(args, settings)
     except (ModelUnavailable, StoreUnavailable) as exc:

@@ -162,6 +162,11 @@ class Service:
             row["indexed_at"] = max(row["indexed_at"], meta.get("indexed_at", ""))
         return sorted(rows.values(), key=lambda r: (r["kind"] != "工作要点", r["doc"]))
 
+    def document_file(self, doc_id: str) -> Path | None:
+        """The corpus file a document was indexed from (None when it is gone)."""
+        files = self._existing(doc_id) if doc_id and "/" not in doc_id and not doc_id.startswith(".") else []
+        return files[0] if files else None
+
     # --- administration -------------------------------------------------------------------------
     def admin_enabled(self) -> bool:
         return bool(self.settings.admin_password)
@@ -220,7 +225,7 @@ class Service:
                 edit.rollback()
                 raise UploadRejected(f"{name}：无法写入语料文件夹（{exc.strerror or exc}），未作任何改动") from exc
             report = self._apply(edit, name, progress)
-        return f"{name}：已导入。{report.summary()}"
+        return f"{name}：已导入。{report.summary_zh()}"
 
     def delete_document(self, doc_id: str, progress: Progress | None = None) -> str:
         with self._write_lock:
@@ -231,4 +236,4 @@ class Service:
             for p in files:
                 edit.remove(p)
             report = self._apply(edit, doc_id, progress)
-        return f"已删除 {doc_id}。{report.summary()}"
+        return f"已删除 {doc_id}。{report.summary_zh()}"

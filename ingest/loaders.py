@@ -39,6 +39,11 @@ _CANDIDATES = ["utf_8", "gb18030", "utf_16_le", "utf_16_be"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_WHAT = {"truncated": "内容被截断", "illegal encoding": "编码非法", "illegal UTF-16 surrogate": "UTF-16 代理字符非法",
+         "unexpected end of data": "内容被截断", "invalid start byte": "起始字节无效",
+         "invalid continuation byte": "后续字节无效"}
+
+
 def _decode_bom(data: bytes, name: str) -> str | None:
     """Text with a byte-order mark, decoded strictly; a truncated file or a lone surrogate is a LoadError."""
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
@@ -48,8 +53,8 @@ def _decode_bom(data: bytes, name: str) -> str | None:
             except UnicodeDecodeError as exc:
                 what = "truncated" if exc.reason == "truncated data" else exc.reason
                 where = exc.start + len(bom)
-                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取"
-                                      f"（damaged {enc.upper()} text: {what} at byte {where}）") from exc
+                raise LoadError(name, f"文件已损坏，无法按 {enc.upper()} 读取（{_WHAT.get(what, what)}，"
+                                      f"位于第 {where} 字节）") from exc
     return None
 
 
@@ -69,13 +74,12 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     if best is not None:
         return str(best)
     if b"\x00" in data:
-        raise LoadError(name, "不是文本文件（binary data, not text: NUL bytes found; or damaged UTF-16）")
+        raise LoadError(name, "不是文本文件（含有空字节，可能是二进制文件或已损坏的 UTF-16 文本）")
     # Hand-written on purpose: charset-normalizer finds no encoding at all for a file whose lines mix UTF-8 and
     # GBK (it returns None), so such files are decoded line by line.
     text, bad = _decode_lines(data)
     if bad:
-        raise LoadError(name, f"无法识别文字编码（unknown text encoding: {bad} line(s) are neither UTF-8 nor GB18030/GBK; "
-                              "UTF-16 and other encodings tried）")
+        raise LoadError(name, f"无法识别文字编码（{bad} 行既不是 UTF-8 也不是 GB18030/GBK，UTF-16 等编码也已尝试）")
     return text
 
 
@@ -110,10 +114,9 @@ def _check_unzipped_size(data: bytes, name: str, limits: LoadLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             total = sum(info.file_size for info in package.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise LoadError(name, f"not a valid .docx file ({exc.__class__.__name__})") from exc
+        raise LoadError(name, "不是有效的 .docx 文件（无法按 Word 文档解压，可能已损坏或改了扩展名）") from exc
     if total > limits.max_unzipped_mb * 1024 * 1024:
-        raise LoadError(name, f"解压后过大，已拒绝（the .docx expands to {total / 1048576:.0f} MB uncompressed, "
-                              f"limit {limits.max_unzipped_mb} MB）")
+        raise LoadError(name, f"解压后过大，已拒绝（解压后 {total / 1048576:.0f} MB，上限 {limits.max_unzipped_mb} MB）")
 
 
 def _read_docx(data: bytes, name: str, limits: LoadLimits) -> str:
@@ -123,9 +126,9 @@ def _read_docx(data: bytes, name: str, limits: LoadLimits) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError(name, f"not a valid .docx file ({exc.__class__.__name__})") from exc
+        raise LoadError(name, "不是有效的 .docx 文件（缺少 Word 文档的组成部分）") from exc
     except Exception as exc:  # python-docx raises assorted errors on damaged packages
-        raise LoadError(name, f"damaged .docx file ({exc})") from exc
+        raise LoadError(name, ".docx 文件已损坏，无法读取") from exc
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -148,17 +151,17 @@ def _read_pdf(data: bytes, name: str, limits: LoadLimits) -> str:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise LoadError(name, f"not a readable PDF ({exc})") from exc
+        raise LoadError(name, "无法读取的 PDF 文件（格式错误或已加密）") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on broken files
-        raise LoadError(name, f"damaged PDF ({exc.__class__.__name__}: {exc})") from exc
+        raise LoadError(name, "PDF 文件已损坏，无法读取") from exc
     text = "\n".join(pages)
     if not text.strip():
-        raise LoadError(name, "the PDF has no text layer (scanned image?); OCR it first")
+        raise LoadError(name, "PDF 中没有文字层（可能是扫描图片），请先做文字识别（OCR）再上传")
     return text
 
 
 def _too_long(chars: int, limits: LoadLimits, prefix: str = "") -> str:
-    return f"文字过多，已拒绝（too much text: {prefix}{chars:,} characters, limit {limits.max_doc_chars:,}）"
+    return f"文字过多，已拒绝（{prefix}{chars:,} 个字符，上限 {limits.max_doc_chars:,}）"
 
 
 def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | None = None) -> str:
@@ -166,14 +169,14 @@ def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | N
     limits = limits or LoadLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(path, f"unsupported file type '{suffix}' (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+        raise LoadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 {'、'.join(SUPPORTED_SUFFIXES)}）")
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise LoadError(path, f"cannot read file ({exc.strerror})") from exc
+            raise LoadError(path, f"无法读取文件（{exc.strerror}）") from exc
     if not data:
-        raise LoadError(path, "empty file (0 bytes)")
+        raise LoadError(path, "文件为空（0 字节）")
     if suffix == ".docx":
         raw = _read_docx(data, path.name, limits)
     elif suffix == ".pdf":
@@ -184,11 +187,10 @@ def read_file_text(path: Path, data: bytes | None = None, limits: LoadLimits | N
         raise LoadError(path, _too_long(len(raw), limits))
     bad = _SURROGATE.search(raw)
     if bad:  # cannot be stored or tokenised; refusing names the problem instead of failing later
-        raise LoadError(path, f"含有无效字符，已拒绝（invalid character: lone surrogate U+{ord(bad.group()):04X} "
-                              f"at position {bad.start()}）")
+        raise LoadError(path, f"含有无效字符，已拒绝（孤立代理字符 U+{ord(bad.group()):04X}，位于第 {bad.start()} 个字符）")
     text = clean_text(raw)
     if not text:
-        raise LoadError(path, "no text after cleaning")
+        raise LoadError(path, "清理后没有任何文字")
     return text
 
 
@@ -220,6 +222,8 @@ def load_document(path: Path, data: bytes | None = None, limits: LoadLimits | No
     else:
         lines = [ln for ln in text.split("\n") if ln.strip()]
         title = lines[0] if lines else path.stem
+        if path.suffix.lower() == ".md":  # a Markdown heading: the title is the text, not the "#"
+            title = re.sub(r"^#{1,6}\s*", "", title).strip() or path.stem
         # a plan title is often followed by a status line such as （征求意见稿）
         if len(lines) > 1 and re.fullmatch(r"[（(][^）)]{1,12}[）)]", lines[1]):
             title += lines[1]
@@ -243,7 +247,7 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
         base = Path(folder)
         for d in sorted(dirs):
             if (base / d).is_symlink():
-                skipped.append(LoadError(base / d, "指向文件夹的链接，未读取（link to a folder, not followed）"))
+                skipped.append(LoadError(base / d, "指向文件夹的链接，未读取"))
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (base / d).is_symlink())
         for name in names:
             path = base / name
@@ -252,11 +256,10 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadError]]:
             if path.is_symlink():
                 target = path.resolve()
                 if not target.exists():
-                    skipped.append(LoadError(path, "链接目标不存在，已跳过（dangling link: its target does not exist）"))
+                    skipped.append(LoadError(path, "链接目标不存在，已跳过"))
                     continue
                 if not target.is_relative_to(root):
-                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"
-                                                   "（link points outside the corpus folder, not followed）"))
+                    skipped.append(LoadError(path, "链接指向语料文件夹以外，未读取"))
                     continue
             if path.is_file():
                 files.append(path)

@@ -44,6 +44,12 @@ class IngestReport:
                 f"{self.unchanged} unchanged, {self.removed} removed in {self.seconds:.1f} s"
                 + (f"; {len(self.errors)} file(s) failed" if self.errors else ""))
 
+    def summary_zh(self) -> str:
+        """The summary for the page (Chinese)."""
+        return (f"共 {self.documents} 份文档、{self.chunks} 个片段：新增 {self.added}，未变 {self.unchanged}，"
+                f"删除 {self.removed}，用时 {self.seconds:.1f} 秒"
+                + (f"；{len(self.errors)} 个文件失败" if self.errors else ""))
+
 
 @dataclass
 class Corpus:
@@ -65,12 +71,11 @@ def parse_document(doc: Document, aliases: AliasTable, plan_doc: str,
         if parsed.tasks and any(t.units for t in parsed.tasks):
             plan = parsed
     if plan is None and doc.doc_id == plan_doc:
-        raise LoadError(doc.path, "与工作要点同名，但没有带责任单位的编号任务，已拒绝"
-                              "（named like the work plan but has no numbered tasks with 责任单位; refused）")
+        raise LoadError(doc.path, "与工作要点同名，但没有带责任单位的编号任务，已拒绝")
     chunks = plan_chunks(doc, plan) if plan else prose_chunks(doc)
     limit = (limits or LoadLimits()).max_doc_chunks
     if len(chunks) > limit:
-        raise LoadError(doc.path, f"分块过多，已拒绝（too many chunks: {len(chunks):,}, limit {limit:,}）")
+        raise LoadError(doc.path, f"分块过多，已拒绝（{len(chunks):,} 块，上限 {limit:,}）")
     return plan, chunks
 
 
@@ -88,7 +93,7 @@ def load_corpus(corpus_dir: Path, aliases: AliasTable, plan_doc: str, limits: Lo
     for path in paths:
         try:
             if path.stem in seen:
-                raise LoadError(path, f"duplicate document id '{path.stem}' (also {seen[path.stem]})")
+                raise LoadError(path, f"文档 ID“{path.stem}”重复（另见 {seen[path.stem]}）")
             doc = load_document(path, limits=limits)
             plan, chunks = parse_document(doc, aliases, plan_doc, limits)
         except Exception as exc:  # one bad file must never stop the others (LoadError, or a loader bug)

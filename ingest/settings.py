@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     port: int = 7860
     admin_password: str | None = None
     max_upload_mb: int = 20
+    # answers, feedback and unanswered questions (SQLite); beside the app even when Chroma runs as a server
+    feedback_db: Path | None = None
     # the public upload route of the page: total cache bounds, how long an upload is kept
     upload_cache_max_mb: int = 100
     upload_cache_max_files: int = 50
@@ -78,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.data_dir / "feedback.sqlite3"
 
     @property
     def model_cache_dir(self) -> Path:

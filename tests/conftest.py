@@ -83,13 +83,3 @@ def _chroma_server_only_for_server_tests():
     saved = {k: os.environ.pop(k) for k in ("XZQA_CHROMA_HOST", "XZQA_CHROMA_PORT") if k in os.environ}
     yield
     os.environ.update(saved)
-
-
-def pytest_addoption(parser):
-    parser.addoption("--screenshots", action="store_true", default=False,
-                     help="write the 入门 tab screenshot to docs/ (scripts/screenshots.sh)")
-
-
-@pytest.fixture
-def screenshots(request) -> bool:
-    return bool(request.config.getoption("--screenshots"))

@@ -67,3 +67,20 @@ def test_records_cli_reads_corpus_option(capsys):
 
     assert main(["records", "--corpus", str(CORPUS)]) == 0
     assert "牵头：区委组织部" in capsys.readouterr().out
+
+
+def test_feedback_export(env, tmp_path, capsys):
+    from app.cli import main
+    from app.feedback import FeedbackStore
+    from app.models import Answer
+
+    assert main(["feedback"]) == 1  # no database yet: says so, creates nothing
+    assert "尚无反馈数据库" in capsys.readouterr().err
+    store = FeedbackStore(tmp_path / "data" / "feedback.sqlite3")
+    store.rate(store.record(Answer("第7项由谁牵头", "……", True, "item")), -1, "漏了单位")
+    store.record(Answer("协作资金总额是多少", "没有找到", False, "refusal"))
+    out = tmp_path / "feedback.csv"
+    assert main(["feedback", "--export", str(out)]) == 0
+    assert "已导出 2 行" in capsys.readouterr().err
+    text = out.read_text("utf-8-sig")
+    assert "第7项由谁牵头" in text and "漏了单位" in text and "协作资金总额是多少" in text

@@ -74,7 +74,7 @@ def test_non_plan_named_like_the_plan_is_refused(settings, store, fake_embedder,
     _ingest(settings, store, fake_embedder, aliases)
     (settings.corpus_dir / f"{PLAN_DOC_ID}.txt").write_text("这是一篇普通新闻。没有任务。", "utf-8")
     report = _ingest(settings, store, fake_embedder, aliases)
-    assert any("named like the work plan" in e for e in report.errors)
+    assert any("与工作要点同名" in e for e in report.errors)
     snap, _ = store.snapshot()
     assert sum(1 for m in snap.metadatas if m["kind"] == "task") == 20
 

@@ -27,7 +27,7 @@ def test_mixed_utf8_and_gbk_lines():
 
 
 def test_binary_is_rejected():
-    with pytest.raises(LoadError, match="binary"):
+    with pytest.raises(LoadError, match="不是文本文件"):
         decode_bytes(b"\x00\x01\x02\x03\xff\xfe\x00" * 3 + b"\x00")
 
 
@@ -39,11 +39,11 @@ def test_clean_text_removes_debris():
 def test_zero_byte_and_unsupported(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    with pytest.raises(LoadError, match="empty.txt: empty file"):
+    with pytest.raises(LoadError, match="empty.txt: 文件为空"):
         read_file_text(empty)
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
-    with pytest.raises(LoadError, match="unsupported file type"):
+    with pytest.raises(LoadError, match="不支持的文件类型"):
         read_file_text(exe)
 
 

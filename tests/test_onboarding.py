@@ -178,7 +178,7 @@ def test_starters_are_answerable(service):
 
 def test_chat_context_carries_suggestions_and_chips_show_them(service):
     chat = ChatPanel(service, stream_delay=0)
-    *_, (_, history, context) = list(chat.respond("区总工会负责哪些任务", [], None))
+    *_, (_, history, context, _meta) = list(chat.respond("区总工会负责哪些任务", [], None))
     assert 2 <= len(context.suggestions) <= 3
     updates = FollowUpChips.show(context)
     assert updates[0]["visible"] and [u["value"] for u in updates[1:1 + len(context.suggestions)]] == \

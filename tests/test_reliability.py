@@ -135,7 +135,7 @@ LONE = b"\xff\xfe" + "标题：测试\n孤立".encode("utf-16-le") + b"\x00\xd8"
 def test_damaged_utf16_is_reported_and_the_rest_indexed(settings, store, aliases, data, capsys):
     bad = settings.corpus_dir / "related" / "damaged_u16.txt"
     bad.write_bytes(data)
-    with pytest.raises(LoadError, match="damaged UTF-16"):
+    with pytest.raises(LoadError, match="无法按 UTF-16"):
         read_file_text(bad)
     report = run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
     assert len(report.errors) == 1 and "damaged_u16.txt" in report.errors[0] and report.documents == 7
@@ -146,7 +146,7 @@ def test_damaged_utf16_is_reported_and_the_rest_indexed(settings, store, aliases
 
 
 def test_damaged_utf16_upload_is_refused(service):
-    with pytest.raises(UploadRejected, match="damaged UTF-16"):
+    with pytest.raises(UploadRejected, match="无法按 UTF-16"):
         service.add_file("u16.txt", LONE)
 
 
@@ -164,7 +164,7 @@ def test_chat_echoes_no_invalid_characters(service):
     from app.ui.chat import ChatPanel
 
     steps = list(ChatPanel(service, stream_delay=0).respond("\ud800区总工会负责哪些任务", [], None))
-    _, history, _ = steps[-1]
+    _, history, *_ = steps[-1]
     json.dumps(history, ensure_ascii=False).encode("utf-8")  # what the page sends back must be valid UTF-8
     assert "第6项" in history[-1]["content"]
     assert list(ChatPanel(service, stream_delay=0).respond([123], [], None))  # not text: no crash
@@ -277,7 +277,7 @@ def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path):
     path = tmp_path / "bomb.docx"
     path.write_bytes(bomb)
     started = time.perf_counter()
-    with pytest.raises(LoadError, match="expands to .* MB uncompressed"):
+    with pytest.raises(LoadError, match="解压后 .* MB"):
         read_file_text(path, limits=LoadLimits(max_unzipped_mb=4))
     assert time.perf_counter() - started < 2
 
@@ -285,16 +285,16 @@ def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path):
 def test_too_many_characters_and_chunks_are_refused(tmp_path, aliases):
     path = tmp_path / "long.txt"
     path.write_text("标题：长文\n" + "这是一句话。" * 5000, "utf-8")
-    with pytest.raises(LoadError, match="too much text"):
+    with pytest.raises(LoadError, match="文字过多"):
         read_file_text(path, limits=LoadLimits(max_doc_chars=10_000))
     corpus = load_corpus(tmp_path, aliases, "plan", LoadLimits(max_doc_chunks=5))
-    assert not corpus.documents and "too many chunks" in corpus.errors[0]
+    assert not corpus.documents and "分块过多" in corpus.errors[0]
 
 
 def test_upload_over_the_limits_is_refused(tmp_path, corpus_dir, store, fake_embedder, aliases):
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, max_unzipped_mb=2, _env_file=None)
     service = Service(settings, store, fake_embedder, aliases)
-    with pytest.raises(UploadRejected, match="uncompressed"):
+    with pytest.raises(UploadRejected, match="解压后"):
         service.add_file("bomb.docx", _docx_bomb(1_000_000))
 
 

@@ -31,7 +31,7 @@ def _state(service):
     ("tool.exe", b"MZ", "不支持的文件类型"),
     ("broken.docx", b"PK\x03\x04garbage", "docx"),
     ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
-    (f"{PLAN_DOC_ID}.txt", "这是一篇普通新闻。".encode(), "named like the work plan"),
+    (f"{PLAN_DOC_ID}.txt", "这是一篇普通新闻。".encode(), "与工作要点同名"),
 ])
 def test_bad_uploads_are_refused_and_change_nothing(service, name, data, reason):
     before = _state(service)

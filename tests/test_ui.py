@@ -50,7 +50,7 @@ def closed_service(tmp_path, corpus_dir) -> Service:
 
 def _ask(chat: ChatPanel, question: str, history=None, context=None):
     steps = list(chat.respond(question, history or [], context))
-    box, history, context = steps[-1]
+    box, history, context, _meta = steps[-1]
     return steps, history, context
 
 
@@ -98,7 +98,7 @@ def test_list_follow_up_and_typo_note_in_the_chat(service):
 def test_clear_resets_history_and_context(service):
     chat = ChatPanel(service, stream_delay=0)
     _, history, context = _ask(chat, "区总工会负责哪些任务")
-    assert chat.clear() == ("", [], None)
+    assert chat.clear() == ("", [], None, {"ids": {}, "ctx": {}})
     _, history, _ = _ask(chat, "那区妇联呢", [], None)  # without context the follow-up is a plain question
     assert len(history) == 2
 
@@ -205,7 +205,7 @@ def test_wrong_password_changes_nothing(service, tmp_path):
     docs = DocumentsPanel(service)
     before = service.documents()
     files = sorted(p.name for p in service.settings.corpus_dir.rglob("*"))
-    status, controls = docs.unlock("wrong")
+    status, controls, *feedback = docs.unlock("wrong")
     assert "密码错误" in status and controls["visible"] is False
     for result in (docs.upload([_upload_file(tmp_path)], "wrong"),
                    docs.delete("guobanfa_2018_129_xiaofei_fupin_zhidao_yijian", True, "wrong"),
@@ -217,7 +217,7 @@ def test_wrong_password_changes_nothing(service, tmp_path):
 
 def test_admin_disabled_without_password(closed_service, tmp_path):
     docs = DocumentsPanel(closed_service)
-    status, controls = docs.unlock("anything")
+    status, controls, *feedback = docs.unlock("anything")
     assert DISABLED in status and controls["visible"] is False
     assert DISABLED in docs.upload([_upload_file(tmp_path)], "anything")[0]
     assert len(closed_service.documents()) == 7
@@ -250,7 +250,7 @@ def test_delete_and_reindex_refresh_table_and_matrix(service):
     assert "确认删除" in status and len(table) == 7
     status, table, *_ = docs.delete("guobanfa_2018_129_xiaofei_fupin_zhidao_yijian", True, PASSWORD)
     assert "已删除" in status and len(table) == 6
-    status, table, _ = docs.reindex(PASSWORD)
+    status, table, *_ = docs.reindex(PASSWORD)
     assert "索引已更新" in status and len(table) == 6
     assert len(matrix.view().items) == 20
 

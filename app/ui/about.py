@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import gradio as gr
 
 from ..service import Service
+from .documents import client_address
 from .render import escape_markdown
 
 METHOD = """
@@ -17,7 +20,9 @@ METHOD = """
 4. **概览与术语**：问“这个文件大概说了些啥”“要点分成几块”“对口哪几个县”“是不是正式文件”“X是什么”时，从要点的标题、前言、部分说明和任务记录作答；术语表由原文中的引号名称、“…行动/工程”、简称等规则找出，相关文件有说明的附上说明（新的在前），语料没有解释的会如实说明并列出出现位置。“入门”页汇总了这些内容。
 5. **追问**：同一对话中可以接着问“那区妇联呢”“它的责任单位是谁”“第二项呢”“尖扎县呢”，系统会结合上一问理解；点“清空对话”后重新开始。输入框下方的“接着问”是根据本次回答引用的任务、单位和术语生成的两三个问题（都先试答过，不会被拒答），点击即问。
 
-每个回答下方的“来源”可展开，列出文档标题、所属部分、任务序号、责任单位和条款原文。
+每个回答下方的“来源”可展开，列出文档标题、所属部分、任务序号、责任单位和条款原文；点“查看全文”在侧栏打开整份文档并定位到该条款。
+回答下方的按钮可以复制（纯文字，含来源）、重新回答、点赞或点踩（点踩后可以写一句意见，帮助维护人员补充文档）。
+对话保存在本浏览器中，刷新后仍在；“历史对话”里可以重新打开、删除或导出为 Markdown。
 
 ### 如何引用
 
@@ -33,9 +38,14 @@ METHOD = """
 
 ```python
 from gradio_client import Client
-Client("http://127.0.0.1:7860/").predict("区总工会负责哪些任务", api_name="/answer")
+Client("{url}").predict("区总工会负责哪些任务", api_name="/answer")
 ```
+
+某个问题的链接：在地址后加 `?q=问题`，例如 `{url}?q=区总工会负责哪些任务`，打开即提问。
 """
+
+
+log = logging.getLogger(__name__)
 
 
 class AboutPanel:
@@ -67,11 +77,34 @@ class AboutPanel:
     def refresh(self) -> str:
         return self.corpus_markdown()
 
+    @staticmethod
+    def served_url(request: gr.Request | None, fallback: str) -> str:
+        """The address the browser used to reach the page (a proxy's forwarded host and scheme when present)."""
+        headers = getattr(request, "headers", None) or {}
+        host = headers.get("x-forwarded-host") or headers.get("host")
+        if not host:
+            return fallback
+        scheme = headers.get("x-forwarded-proto") or getattr(getattr(request, "url", None), "scheme", None) or "http"
+        prefix = (headers.get("x-forwarded-prefix") or "").rstrip("/")
+        return f"{scheme}://{host}{prefix}/"
+
+    def method_markdown(self, url: str) -> str:
+        return METHOD.replace("{url}", url)
+
+    def on_load(self, request: gr.Request):
+        """Outputs: corpus facts, method text with the real address."""
+        s = self.service.settings
+        url = self.served_url(request, f"http://{s.host}:{s.port}/")
+        log.debug("about tab for %s at %s", client_address(request), url)
+        return self.corpus_markdown(), self.method_markdown(url)
+
     def build(self) -> None:
         with gr.Column(elem_classes="xz-about"):
             corpus = gr.Markdown(self.corpus_markdown(), elem_id="xz-about-corpus")
-            gr.Markdown(METHOD)
-        self.components = {"corpus": corpus}
+            s = self.service.settings
+            method = gr.Markdown(self.method_markdown(f"http://{s.host}:{s.port}/"), elem_id="xz-about-method")
+        self.components = {"corpus": corpus, "method": method}
 
     def register_events(self, demo: gr.Blocks) -> None:
-        demo.load(self.refresh, outputs=self.components["corpus"], api_visibility="private")
+        demo.load(self.on_load, outputs=[self.components["corpus"], self.components["method"]],
+                  api_visibility="private")

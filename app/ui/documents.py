@@ -9,7 +9,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..service import Service, UploadRejected
+from .feedback_admin import FeedbackAdmin
 from .render import esc
+from .source_view import SourceViewer
 from .upload_guard import UploadCache
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,12 @@ def _adapter(progress: ProgressFn | None, desc: str) -> Callable[[int, int], Non
 class DocumentsPanel:
     """Document table and admin handlers (plain methods) and their Gradio wiring."""
 
-    def __init__(self, service: Service, uploads: UploadCache | None = None):
+    def __init__(self, service: Service, uploads: UploadCache | None = None, viewer: SourceViewer | None = None,
+                 feedback: FeedbackAdmin | None = None):
         self.service = service
         self.uploads = uploads
+        self.viewer = viewer or SourceViewer(service)
+        self.feedback = feedback or FeedbackAdmin(None)
         self.components: dict[str, gr.components.Component] = {}
         self.change_events: list = []
 
@@ -60,16 +65,31 @@ class DocumentsPanel:
         return [(f"{d['title'][:40]}（{d['doc']}）", d["doc"]) for d in self.service.documents()]
 
     def refresh(self):
-        """Outputs: document table, delete dropdown."""
-        return self.table(), gr.update(choices=self.doc_choices(), value=None)
+        """Outputs: document table, delete dropdown, view dropdown."""
+        choices = self.doc_choices()
+        return self.table(), gr.update(choices=choices, value=None), gr.update(choices=choices)
+
+    def view(self, doc_id: str | None):
+        """Outputs: viewer panel, viewer body."""
+        if not doc_id:
+            return gr.update(), gr.update()
+        return gr.update(visible=True), self.viewer.document_html(doc_id)
 
     # --- admin handlers -------------------------------------------------------------------------
     def unlock(self, password: str | None, client: str = "local"):
-        """Outputs: status, admin controls group visibility."""
+        """Outputs: status, admin controls group visibility, then the feedback view (filled only when unlocked)."""
         refused = self._refused(password, client)
         if refused:
-            return refused, gr.update(visible=False)
-        return _status("已验证管理员身份：可以上传、删除文档或重建索引。", "ok"), gr.update(visible=True)
+            return refused, gr.update(visible=False), *self.feedback.cleared()
+        return (_status("已验证管理员身份：可以查看反馈、上传或删除文档、重建索引。", "ok"), gr.update(visible=True),
+                *self.feedback.refresh())
+
+    def feedback_refresh(self, password: str | None, client: str = "local"):
+        """Outputs: status, the feedback view."""
+        refused = self._refused(password, client)
+        if refused:
+            return refused, *self.feedback.cleared()
+        return "", *self.feedback.refresh()
 
     def _refused(self, password: str | None, client: str = "local") -> str | None:
         """A status message when the admin action is not allowed; failures count against the client address."""
@@ -140,7 +160,7 @@ class DocumentsPanel:
         if refused:
             return refused, *self.refresh()
         report = self.service.reindex(_adapter(progress, "正在重建索引"))
-        lines = [f"索引已更新：{report.summary()}", *report.errors]
+        lines = [f"索引已更新：{report.summary_zh()}", *report.errors]
         return _status("\n".join(lines), "ok" if report.ok else "error"), *self.refresh()
 
     # --- layout ---------------------------------------------------------------------------------
@@ -148,6 +168,11 @@ class DocumentsPanel:
         enabled = self.service.admin_enabled()
         docs = gr.Dataframe(self.table(), headers=HEADERS, interactive=False, wrap=True, show_label=False, max_height=640,
                             column_widths=["24%", "46%", "9%", "7%", "14%"], elem_id="xz-docs")
+        with gr.Row(elem_classes="xz-filters"):
+            pick = gr.Dropdown(self.doc_choices(), label="查看或下载文档", scale=4, elem_id="xz-doc-pick")
+            show = gr.Button("查看全文", scale=1, min_width=90, elem_classes="xz-reset", elem_id="xz-doc-view")
+            download = gr.DownloadButton("下载原文件", scale=1, min_width=110, elem_classes="xz-reset",
+                                         elem_id="xz-doc-download")
         with gr.Accordion("管理员", open=True, elem_classes="xz-admin"):
             if not enabled:
                 gr.HTML(_status(DISABLED, "warn"), elem_id="xz-admin-disabled")
@@ -159,9 +184,12 @@ class DocumentsPanel:
             status = gr.HTML("", elem_id="xz-admin-status")
             limit = self.service.settings.max_upload_mb
             with gr.Column(visible=False, elem_id="xz-admin-controls") as controls:
+                self.feedback.build()
+                # no file_types: Gradio would refuse other types in English; the page script and the handler
+                # refuse them in Chinese instead
                 files = gr.File(label=f"上传文档（{' '.join(SUFFIXES)}，单个不超过 {limit} MB；同名文件视为新版本）",
-                                file_count="multiple", file_types=SUFFIXES, type="filepath", elem_id="xz-upload",
-                                height=150)
+                                file_count="multiple", type="filepath", elem_id="xz-upload", height=150)
+                gr.HTML("", elem_id="xz-upload-check")
                 upload = gr.Button("上传并索引", variant="primary")
                 with gr.Row(elem_classes="xz-filters"):
                     doc = gr.Dropdown(self.doc_choices(), label="删除文档", scale=4)
@@ -170,7 +198,7 @@ class DocumentsPanel:
                 reindex = gr.Button("重建索引（重新读取语料文件夹）", variant="secondary")
         self.components = {"docs": docs, "password": password, "unlock": unlock, "status": status,
                            "controls": controls, "files": files, "upload": upload, "doc": doc, "confirm": confirm,
-                           "delete": delete, "reindex": reindex}
+                           "delete": delete, "reindex": reindex, "pick": pick, "show": show, "download": download}
 
     def register_events(self, demo: gr.Blocks) -> None:
         c = self.components
@@ -179,8 +207,18 @@ class DocumentsPanel:
         def unlock(password, request: gr.Request):
             return self.unlock(password, client_address(request))
 
-        c["unlock"].click(unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
-        c["password"].submit(unlock, inputs=c["password"], outputs=[c["status"], c["controls"]], **private)
+        unlocked = [c["status"], c["controls"], *self.feedback.outputs]
+        c["unlock"].click(unlock, inputs=c["password"], outputs=unlocked, **private)
+        c["password"].submit(unlock, inputs=c["password"], outputs=unlocked, **private)
+
+        def feedback_refresh(password, request: gr.Request):
+            return self.feedback_refresh(password, client_address(request))
+
+        self.feedback.components["refresh"].click(feedback_refresh, inputs=c["password"],
+                                                  outputs=[c["status"], *self.feedback.outputs], **private)
+        viewer = self.viewer.components
+        c["pick"].change(self.viewer.download_copy, inputs=c["pick"], outputs=c["download"], **private)
+        c["show"].click(self.view, inputs=c["pick"], outputs=[viewer["panel"], viewer["body"]], **private)
 
         def upload(files, password, request: gr.Request, progress=gr.Progress()):  # noqa: B008
             return self.upload(files, password, progress, client_address(request))
@@ -193,9 +231,10 @@ class DocumentsPanel:
 
         self.change_events = [
             c["upload"].click(upload, inputs=[c["files"], c["password"]],
-                              outputs=[c["status"], c["docs"], c["doc"], c["files"]], **private),
+                              outputs=[c["status"], c["docs"], c["doc"], c["pick"], c["files"]], **private),
             c["delete"].click(delete, inputs=[c["doc"], c["confirm"], c["password"]],
-                              outputs=[c["status"], c["docs"], c["doc"], c["confirm"]], **private),
-            c["reindex"].click(reindex, inputs=c["password"], outputs=[c["status"], c["docs"], c["doc"]], **private),
+                              outputs=[c["status"], c["docs"], c["doc"], c["pick"], c["confirm"]], **private),
+            c["reindex"].click(reindex, inputs=c["password"], outputs=[c["status"], c["docs"], c["doc"], c["pick"]],
+                               **private),
         ]
-        demo.load(self.refresh, outputs=[c["docs"], c["doc"]], **private)
+        demo.load(self.refresh, outputs=[c["docs"], c["doc"], c["pick"]], **private)

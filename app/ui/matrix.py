@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -77,6 +78,9 @@ class MatrixPanel:
         if q.ambiguous:
             written, units = next(iter(q.ambiguous.items()))
             return [], f"“{esc(written)}”可能指：{esc('、'.join(units))}，请选择其中一个。"
+        partial = [u for u in book.units if query in u]  # typing narrows the list before the name is complete
+        if partial:
+            return partial, ""
         if q.units:
             return [], f"“{esc(query)}”即 {esc('、'.join(q.units))}，要点中没有分配给它的任务。"
         hints = parser.suggest(query)
@@ -120,6 +124,11 @@ class MatrixPanel:
         return str(csv_path), str(xlsx_path)
 
     def summary(self, view: MatrixView) -> str:
+        # the page script reads the task titles from here and puts them on the column headers as tooltips
+        titles = esc(json.dumps({str(i): t for i, t in view.titles.items()}, ensure_ascii=False))
+        return f'<div id="xz-task-titles" data-titles="{titles}" hidden></div>' + self._summary_text(view)
+
+    def _summary_text(self, view: MatrixView) -> str:
         if view.message and not view.units:
             return f'<div class="xz-warn">{view.message}</div>'
         note = f'<div class="xz-hint">{view.message}</div>' if view.message else ""
@@ -147,7 +156,12 @@ class MatrixPanel:
             return HINT
         unit = view.units[row]
         if 1 <= col <= len(view.items):
-            tasks = [book.task(view.items[col - 1])]
+            task = book.task(view.items[col - 1])
+            if task is not None and unit not in task.units:
+                return (f'<div class="xz-warn">{esc(unit)} 不是第{task.item}项的责任单位。下面是这项任务的条款和'
+                        f'责任单位：</div>' + task_html(task.title, task.section, task.item, task.units,
+                                                  task.lead_unit, task.text, task.doc_title))
+            tasks = [task]
         else:
             tasks = [t for t in book.tasks_of(unit) if t.item in view.items]
         cards = [task_html(t.title, t.section, t.item, t.units, t.lead_unit, t.text, t.doc_title, unit)
@@ -179,7 +193,8 @@ class MatrixPanel:
             xlsx_btn = gr.DownloadButton("下载 Excel (XLSX)", variant="secondary", size="sm", elem_id="xz-xlsx",
                                          scale=0, min_width=160)
         clause = gr.HTML(HINT, elem_id="xz-clause-view", label="条款原文")
-        self.components = {"unit": unit, "section": section, "reset": reset, "summary": summary, "table": table,
+        query = gr.State(ALL_UNITS)
+        self.components = {"query": query, "unit": unit, "section": section, "reset": reset, "summary": summary, "table": table,
                            "csv": csv_btn, "xlsx": xlsx_btn, "clause": clause}
 
     @property
@@ -197,6 +212,16 @@ class MatrixPanel:
             trigger(self.refresh, inputs=self.refresh_inputs, outputs=self.refresh_outputs,
                     api_visibility="private", show_progress="hidden")
         c["reset"].click(lambda: (ALL_UNITS, ALL_SECTIONS), outputs=self.refresh_inputs, api_visibility="private")
-        c["table"].select(self.on_select, inputs=self.refresh_inputs, outputs=c["clause"], api_visibility="private")
+        # what is typed in the unit box (before Enter) decides the rows, so a click reads the same rows
+        c["unit"].change(lambda unit: unit, inputs=c["unit"], outputs=c["query"], api_visibility="private")
+        c["table"].select(self.on_select, inputs=[c["query"], c["section"]], outputs=c["clause"],
+                          api_visibility="private").then(None, js="() => window.xzScrollToClause && "
+                                                                  "window.xzScrollToClause()")
+
+        def typed(section: str | None, evt: gr.KeyUpData):  # narrow the table while the unit is being typed
+            return (*self.refresh(evt.input_value, section)[:4], evt.input_value)
+
+        c["unit"].key_up(typed, inputs=c["section"], outputs=[*self.refresh_outputs[:4], c["query"]],
+                         api_visibility="private", show_progress="hidden", trigger_mode="always_last")
         # every page load writes fresh download files and reflects the current index
         demo.load(self.refresh, inputs=self.refresh_inputs, outputs=self.refresh_outputs, api_visibility="private")

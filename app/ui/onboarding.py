@@ -122,10 +122,11 @@ class OnboardingPanel:
         c["query"].change(self.search, inputs=c["query"], outputs=c["glossary"], api_visibility="private",
                           show_progress="hidden")
         for button in self.starter_buttons:
-            button.click(lambda: gr.Tabs(selected="chat"), outputs=tabs, api_visibility="private").then(
-                self.chat.respond, inputs=[button, chat["chatbot"], chat["context"]], outputs=self.chat.outputs,
-                api_visibility="private", show_progress="hidden").then(
-                chips.show, inputs=chat["context"], outputs=chips.outputs, api_visibility="private")
+            asked = button.click(lambda: gr.Tabs(selected="chat"), outputs=tabs, api_visibility="private").then(
+                self.chat.respond, inputs=[button, chat["chatbot"], chat["context"], chat["meta"]],
+                outputs=self.chat.outputs, api_visibility="private", show_progress="hidden")
+            asked.then(chips.show, inputs=chat["context"], outputs=chips.outputs, api_visibility="private")
+            self.chat.answer_events.append(asked)  # saved to the browser's history like any other answer
         demo.load(self.refresh, inputs=c["query"], outputs=self.refresh_outputs, api_visibility="private")
 
 
@@ -159,6 +160,7 @@ class FollowUpChips:
         for event in answer_events:
             event.then(self.show, inputs=chat["context"], outputs=self.outputs, api_visibility="private")
         for button in self.buttons:
-            button.click(self.chat.respond, inputs=[button, chat["chatbot"], chat["context"]],
-                         outputs=self.chat.outputs, api_visibility="private", show_progress="hidden").then(
-                self.show, inputs=chat["context"], outputs=self.outputs, api_visibility="private")
+            asked = button.click(self.chat.respond, inputs=[button, chat["chatbot"], chat["context"], chat["meta"]],
+                                 outputs=self.chat.outputs, api_visibility="private", show_progress="hidden")
+            asked.then(self.show, inputs=chat["context"], outputs=self.outputs, api_visibility="private")
+            self.chat.answer_events.append(asked)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+from urllib.parse import quote, urlencode
 
 from ..lookup import LEAD_ROLE
 from ..models import Answer, Citation
@@ -55,12 +57,24 @@ def citation_where(c: Citation) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def cite_key(text: str) -> str:
+    """A short stable key of a clause's text: how a citation finds its place in the whole document."""
+    return hashlib.sha1((text or "").encode("utf-8")).hexdigest()[:16]
+
+
+def open_link(c: Citation) -> str:
+    """'查看全文' link; the page script turns its fragment into a request for the document viewer."""
+    query = urlencode({"doc": c.doc, "key": cite_key(c.text), "item": c.item or 0})
+    return f' <a class="xz-open" href="#xzopen?{esc(query)}">查看全文</a>'
+
+
 def citation_html(n: int, c: Citation) -> str:
     """One source: title, where, units and the clause with its answering sentences marked."""
     units = f'<div class="xz-units">责任单位：{esc("、".join(c.units))}</div>' if c.units else ""
     where = citation_where(c)
     return (f'<li class="xz-cite"><div class="xz-cite-head"><span class="xz-num">[{n}]</span> '
-            f"《{esc(c.title)}》" + (f' <span class="xz-where">{esc(where)}</span>' if where else "") + "</div>"
+            f"《{esc(c.title)}》" + (f' <span class="xz-where">{esc(where)}</span>' if where else "")
+            + open_link(c) + "</div>"
             f'{units}<div class="xz-clause">{mark_highlights(c.text, c.highlights)}</div></li>')
 
 
@@ -86,7 +100,8 @@ def notice_markdown(ans: Answer) -> str:
 
 def footer_html(ans: Answer) -> str:
     label = MODE_LABELS.get(ans.mode, ans.mode)
-    return f'<div class="xz-meta">{esc(label)} · {ans.ms:.0f} ms</div>'
+    link = f' · <a class="xz-link" href="?q={esc(quote(ans.question))}">本问题的链接</a>' if ans.question else ""
+    return f'<div class="xz-meta">{esc(label)} · {ans.ms:.0f} ms{link}</div>'
 
 
 def answer_body(ans: Answer) -> str:
@@ -96,12 +111,50 @@ def answer_body(ans: Answer) -> str:
     return f"{head}\n\n{body}" if head else body
 
 
+def plain_text(ans: Answer) -> str:
+    """The answer and its numbered sources as plain text (what the copy button copies; no HTML, no Markdown)."""
+    lines = [f"提示：{ans.notice}"] if ans.notice and ans.notice != "empty question" else []
+    lines.append(re.sub(r"\*\*|__|`", "", ans.answer or "").strip())
+    if ans.citations:
+        lines += ["", "来源："]
+        for i, c in enumerate(ans.citations, 1):
+            where = citation_where(c)
+            lines.append(f"[{i}] 《{c.title}》" + (f" {where}" if where else ""))
+            if c.units:
+                lines.append(f"责任单位：{'、'.join(c.units)}")
+            lines.append((c.text or "").strip())
+    return "\n".join(lines)
+
+
+PLAIN_RE = re.compile(r'<div class="xz-plain" hidden>(.*?)</div>', re.DOTALL)
+
+
+def message_text(content: object) -> str:
+    """A chat message's text: Gradio 6 hands messages back as a list of parts ({"type": "text", "text": …})."""
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content)
+    return "" if content is None else str(content)
+
+
+def plain_of_message(content: object) -> str:
+    """The plain text carried inside a stored assistant message (falls back to the message without tags)."""
+    content = message_text(content)
+    m = PLAIN_RE.search(content or "")
+    if m:
+        return html.unescape(m.group(1))
+    return html.unescape(re.sub(r"<[^>]+>", "", content or "")).strip()
+
+
 def answer_message(ans: Answer) -> str:
-    """The complete assistant message: body, sources (collapsed) and a small mode/timing line."""
+    """The complete assistant message: body, sources (collapsed), a mode/timing line and the hidden plain text."""
     parts = [answer_body(ans)]
     if ans.citations:
         parts.append(sources_html(ans.citations))
     parts.append(footer_html(ans))
+    # on one line: Markdown leaves a one-line HTML block alone; newlines are kept as &#10;
+    parts.append(f'<div class="xz-plain" hidden>{esc(plain_text(ans)).replace(chr(10), "&#10;")}</div>')
     return "\n\n".join(parts)
 
 

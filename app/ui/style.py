@@ -73,5 +73,31 @@ CSS = """
 .xz-ok-tag { background: #e8f5e9; color: #1e7b34; }
 .xz-warn-tag { background: #fff8e1; color: #9a6700; }
 #xz-glossary { max-height: 70vh; overflow-y: auto; }
+.xz-plain { display: none !important; }
+.xz-open, .xz-link { font-weight: 400; font-size: 0.85em; margin-left: 0.4em; }
+#xz-docview { position: fixed; top: 0; right: 0; bottom: 0; width: min(560px, 100vw); z-index: 1000;
+              background: var(--background-fill-primary); box-shadow: -4px 0 18px rgba(0, 0, 0, 0.18);
+              padding: 0.6rem 0.9rem; overflow: hidden; display: flex !important; flex-direction: column !important;
+              flex-wrap: nowrap !important; }
+#xz-docview > * { flex: 0 0 auto; }
+#xz-docview > #xz-docview-body { flex: 1 1 0 !important; overflow-y: auto !important; min-height: 0 !important; }
+.xz-docview-bar { align-items: center !important; }
+.xz-doc-title { font-weight: 600; margin: 0.2rem 0 0.6rem; }
+.xz-doc-body { line-height: 1.75; font-size: 0.95em; }
+.xz-doc-body mark { background: #fff3b0; color: inherit; outline: 2px solid #f1c40f; padding: 0 2px; }
+/* a selected cell keeps readable text whatever its role colour (the role colours are inline styles) */
+#xz-matrix .cell-selected, #xz-matrix [aria-selected="true"] {
+  background-color: #fff3b0 !important; color: #1a1a1a !important; outline: 2px solid #1f4e79; outline-offset: -2px; }
+#xz-matrix .cell-selected * { color: #1a1a1a !important; }
+#xz-clause-view { scroll-margin-top: 8px; }
+@media (max-width: 640px) {
+  #xz-header h1 { font-size: 1.2rem; }
+  #xz-header p { font-size: 0.8rem; margin: 0; }
+  #xz-chatbot { height: 46vh !important; min-height: 220px !important; max-height: 46vh !important; }
+  .xz-examples { flex-wrap: nowrap !important; overflow-x: auto; }
+  .xz-examples button { flex: 0 0 auto !important; }
+  .xz-chat .row { flex-wrap: nowrap !important; }
+  #xz-ask, #xz-clear { min-width: 56px !important; padding-left: 6px; padding-right: 6px; }
+}
 .xz-footer { text-align: center; font-size: 0.8rem; color: var(--body-text-color-subdued); }
 """
