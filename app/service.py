@@ -10,7 +10,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, LazyEmbedder
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.pipeline import IngestReport, Progress, parse_document, run_ingest
 from ingest.settings import Settings
@@ -42,19 +42,34 @@ class Service:
         self.answerer: Answerer = self._build_answerer()
 
     @classmethod
-    def create(cls, settings: Settings) -> Service:
-        """Open the configured store and load the configured model (slow: once per process)."""
-        from ingest.factory import make_embedder
+    def create(cls, settings: Settings, wait_for_model: bool = True) -> Service:
+        """Open the configured store; the model loads on the first question that needs it (or `load_model`).
+
+        With wait_for_model=False (the page) a question asked while the model loads is answered from keywords.
+        """
+        from ingest.factory import make_lazy_embedder
 
         from .llm import make_phraser
 
         store = IndexStore(open_client(settings), settings.collection)
-        return cls(settings, store, make_embedder(settings), phraser=make_phraser(settings))
+        return cls(settings, store, make_lazy_embedder(settings, wait=wait_for_model),
+                   phraser=make_phraser(settings))
 
-    def warm_up(self) -> None:
-        """Pay one-off costs (first model call, tokenizer caches) before the first user question."""
-        self.answerer.answer("预热：协作工作怎么开展")
-        self.embedder.embed_query("预热")
+    def load_model(self, background: bool = False) -> None:
+        """Load the embedding model now, or start loading it in a background thread."""
+        if isinstance(self.embedder, LazyEmbedder):
+            if background:
+                self.embedder.load_in_background()
+            else:
+                self.embedder.get()
+
+    def warm_up(self, with_model: bool = True) -> None:
+        """Pay one-off costs (tokenizer caches and, with_model, the model and its first call) up front."""
+        self.answerer.answer("区总工会负责哪些任务")  # a record lookup: jieba and the parser, no model
+        if with_model:
+            self.load_model()
+            self.answerer.answer("预热：协作工作怎么开展")
+            self.embedder.embed_query("预热")
 
     def _build_answerer(self) -> Answerer:
         index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, EmbedderNotReady
 from ingest.store import IndexStore, Snapshot, StoreUnavailable
 from ingest.units import AliasTable
 
@@ -86,7 +86,7 @@ class KnowledgeIndex:
         raw: dict = {"bm25": dict(lexical), "dense": {}}
         try:
             dense = self.dense_run(query, depth)
-        except StoreUnavailable as exc:  # keep answering from keywords while the server is down
+        except (StoreUnavailable, EmbedderNotReady) as exc:  # keywords only while the server or model is not up
             log.warning("dense search unavailable: %s", exc)
             dense, raw["dense_error"] = [], str(exc)
         raw["dense"] = dict(dense)
