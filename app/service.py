@@ -17,6 +17,7 @@ from ingest.settings import Settings
 from ingest.store import IndexStore, open_client
 from ingest.units import AliasTable
 from retriever.index import KnowledgeIndex
+from retriever.lexical import TokenCache
 
 from .answerer import Answerer
 from .models import Answer, DialogueContext
@@ -72,7 +73,8 @@ class Service:
             self.embedder.embed_query("预热")
 
     def _build_answerer(self) -> Answerer:
-        index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc)
+        index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc,
+                                    TokenCache(self.settings.token_cache_dir))
         return Answerer(index, max_chars=self.settings.max_question_chars, top_k=self.settings.top_k,
                         phraser=self.phraser)
 

@@ -56,5 +56,9 @@ class Settings(BaseSettings):
         return self.data_dir / "onnx"
 
     @property
+    def token_cache_dir(self) -> Path:
+        return self.data_dir / "tokens"
+
+    @property
     def uses_server(self) -> bool:
         return bool(self.chroma_host)

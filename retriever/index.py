@@ -10,7 +10,7 @@ from ingest.store import IndexStore, Snapshot, StoreUnavailable
 from ingest.units import AliasTable
 
 from .fusion import reciprocal_rank_fusion
-from .lexical import BM25Index, JiebaTokenizer
+from .lexical import BM25Index, JiebaTokenizer, TokenCache
 from .models import Hit
 from .records import RecordBook
 from .understand import QuestionParser
@@ -34,7 +34,7 @@ class KnowledgeIndex:
     """Everything answerable, loaded once from the active index generation."""
 
     def __init__(self, snapshot: Snapshot, store: IndexStore | None, embedder: Embedder | None,
-                 aliases: AliasTable, plan_doc: str = ""):
+                 aliases: AliasTable, plan_doc: str = "", token_cache: TokenCache | None = None):
         self.snapshot = snapshot
         self.store = store
         self.embedder = embedder
@@ -49,15 +49,16 @@ class KnowledgeIndex:
                                                                     "苏青", "消费帮扶", "劳务协作", "区中园"]
         self.tokenizer = JiebaTokenizer(words)
         ids = list(self.chunks)
-        self.bm25 = BM25Index(ids, [lexical_text(*self.chunks[i]) for i in ids], self.tokenizer)
+        self.bm25 = BM25Index(ids, [lexical_text(*self.chunks[i]) for i in ids], self.tokenizer, cache=token_cache)
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
                                      task_titles={t.item: t.title for t in self.records.tasks})
 
     @classmethod
-    def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = ""):
+    def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = "",
+             token_cache: TokenCache | None = None):
         snapshot, _ = store.snapshot()
-        return cls(snapshot, store, embedder, aliases, plan_doc)
+        return cls(snapshot, store, embedder, aliases, plan_doc, token_cache)
 
     def __len__(self) -> int:
         return len(self.chunks)
