@@ -81,7 +81,8 @@ class TokenCache:
                 log.warning("token cache %s unreadable (%s); tokenizing again", self._path(signature), exc)
             return [], {}
         parts = np.split(flat, offsets[1:-1]) if len(keys) else []
-        return vocab.tolist(), dict(zip(keys.tolist(), parts, strict=True))
+        raw = keys.tobytes()  # raw digests: an "S20" array would drop trailing zero bytes
+        return vocab.tolist(), dict(zip((raw[i:i + 20] for i in range(0, len(raw), 20)), parts, strict=True))
 
     def encode(self, texts: list[str], tokenizer: JiebaTokenizer) -> tuple[list[str], list[np.ndarray]]:
         """(vocabulary, token ids per text), tokenizing only texts missing from the cache."""
@@ -115,7 +116,7 @@ class TokenCache:
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tokens-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, vocab=np.array(vocab, dtype=str), keys=np.array(list(uniq), dtype="S20"),
+                np.savez(fh, vocab=np.array(vocab, dtype=str), keys=np.frombuffer(b"".join(uniq), np.uint8).reshape(-1, 20),
                          offsets=np.concatenate([[0], np.cumsum(lengths)]),
                          ids=np.concatenate([*uniq.values(), np.zeros(0, np.int32)]))
             os.chmod(tmp, 0o644)  # mkstemp makes it owner-only
@@ -143,22 +144,20 @@ class BM25Index:
         n = len(texts)
         doc_len = np.fromiter((len(a) for a in per_doc), float, n)
         flat = np.concatenate([*per_doc, np.zeros(0, np.int32)]).astype(np.int64)
-        # keep only terms that occur, numbered in order of first occurrence (as a token-by-token build would)
-        used, first = np.unique(flat, return_index=True)
-        order = used[np.argsort(first)]
-        remap = np.zeros(len(vocab), np.int64)
-        remap[order] = np.arange(len(order))
-        self.vocab: dict[str, int] = {vocab[t]: i for i, t in enumerate(order.tolist())}
-        terms = remap[flat]
+        # keep only terms that occur (a cache vocabulary may hold more); linear, no sort
+        present = np.bincount(flat, minlength=len(vocab)) > 0
+        remap = np.cumsum(present) - 1
+        self.vocab: dict[str, int] = {vocab[t]: i for i, t in enumerate(np.flatnonzero(present).tolist())}
         docs = np.repeat(np.arange(n, dtype=np.int64), doc_len.astype(np.int64))
-        pairs, f = np.unique(terms * max(n, 1) + docs, return_counts=True)
-        rows, cols = pairs // max(n, 1), pairs % max(n, 1)
-        f = f.astype(float)
+        # COO -> CSR sums repeated (term, chunk) pairs: the term frequencies
+        tf = csr_matrix((np.ones(len(flat)), (remap[flat], docs)), shape=(len(self.vocab), n))
+        tf.sum_duplicates()
+        f, cols = tf.data, tf.indices
         avgdl = float(doc_len.mean()) if n and doc_len.sum() else 1.0
         norm = k1 * (1 - b + b * doc_len / avgdl)
-        weights = f * (k1 + 1) / (f + norm[cols]) if len(f) else f
-        self._m = csr_matrix((weights, (rows, cols)), shape=(len(self.vocab), n))
-        df = np.bincount(rows, minlength=len(self.vocab)).astype(float)
+        tf.data = f * (k1 + 1) / (f + norm[cols]) if len(f) else f
+        self._m = tf
+        df = np.diff(tf.indptr).astype(float)
         idf = np.log(n - df + 0.5) - np.log(df + 0.5)
         # very common terms get a small positive idf instead of a negative one (as rank_bm25 does)
         floor = epsilon * (idf.mean() if len(idf) else 0.0)

@@ -104,3 +104,17 @@ def test_empty_and_tokenless_texts(tmp_path, aliases):
     assert empty.search("劳模") == []
     odd = BM25Index(["a", "b", "c"], ["，。！", "劳模疗休养", "远程医疗"], tok, cache=TokenCache(tmp_path))
     assert [cid for cid, _ in odd.search("劳模")] == ["b"]
+
+
+def test_token_cache_keeps_digests_ending_in_zero_bytes(tmp_path, aliases):
+    import hashlib
+
+    from retriever.lexical import TokenCache
+
+    text = next(t for t in (f"劳模疗休养{i}" for i in range(10000))
+                if hashlib.sha1(t.encode("utf-8")).digest().endswith(b"\0"))
+    tok = JiebaTokenizer(list(aliases.aliases))
+    TokenCache(tmp_path).encode([text, "远程医疗"], tok)
+    cache = TokenCache(tmp_path)
+    cache.encode([text, "远程医疗"], tok)
+    assert (cache.hits, cache.misses) == (2, 0)
