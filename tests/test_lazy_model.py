@@ -106,13 +106,26 @@ def test_backend_setting_is_validated(monkeypatch):
         Settings(_env_file=None)
 
 
-def test_cold_lookup_process_imports_no_model_code(indexed):
+def test_cold_lookup_process_imports_no_model_code(settings, store, aliases, corpus_dir):
+    model = "no-such-org/not-loaded"
+    identity = identity_for(Settings(model=model, _env_file=None))
+    run_ingest(corpus_dir, store, FakeEmbedder(identity=identity), aliases, settings.plan_doc)
+    indexed = settings
     code = ("import sys\nfrom app.cli import main\nassert main(['ask', '区总工会负责哪些任务']) == 0\n"
             f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules))")
     env = dict(os.environ, XZQA_DATA_DIR=str(indexed.data_dir), XZQA_CORPUS_DIR=str(indexed.corpus_dir),
-               HF_HUB_OFFLINE="1", XZQA_MODEL="no-such-org/not-loaded")
+               HF_HUB_OFFLINE="1", XZQA_MODEL=model, XZQA_BACKEND="onnx-int8")
     env.pop("XZQA_CHROMA_HOST", None)
+    del store  # the child opens the same folder
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert "第6项" in out.stdout and "HEAVY []" in out.stdout
+
+
+def test_an_index_from_another_encoder_is_re_embedded_once(indexed, store, aliases):
+    loader = CountingLoader()
+    service = Service(indexed, store, LazyEmbedder("fake/other-encoder", loader), aliases)
+    report = service.ensure_index()
+    assert report is not None and report.added == report.chunks and loader.calls == 1
+    assert service.index.snapshot.model == "fake/other-encoder" and service.ensure_index() is None
