@@ -28,9 +28,29 @@ FLOOR_CODE = f"import jieba; jieba.lcut({LOOKUP_Q!r})"
 HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
 
 
+_DATA_DIRS: dict[str, Path] = {}  # backend -> its own data folder, so no run re-embeds another backend's index
+
+
 def _env(backend: str) -> dict[str, str]:
-    return dict(os.environ, XZQA_BACKEND=backend, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-                ANONYMIZED_TELEMETRY="False")
+    env = dict(os.environ, XZQA_BACKEND=backend, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               ANONYMIZED_TELEMETRY="False")
+    if backend in _DATA_DIRS:
+        env["XZQA_DATA_DIR"] = str(_DATA_DIRS[backend])
+    return env
+
+
+def prepare_data_dirs(backends: list[str], workdir: Path) -> None:
+    """One data folder per backend sharing the model caches; each gets its index built (untimed)."""
+    settings = Settings()
+    for b in backends:
+        data = workdir / f"data-{b}"
+        data.mkdir(parents=True, exist_ok=True)
+        for link, target in (("models", settings.model_cache_dir), ("onnx", settings.onnx_cache_dir)):
+            target.mkdir(parents=True, exist_ok=True)
+            (data / link).symlink_to(target.resolve(), target_is_directory=True)
+        _DATA_DIRS[b] = data
+        subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env=_env(b), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -234,14 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "bench.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call otherwise
     settings = Settings()
     backends = list(dict.fromkeys([settings.backend, args.compare]))
     questions = [json.loads(x) for x in (HERE / "dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     r: dict = {"backend": settings.backend, "compare": args.compare, "date": time.strftime("%Y-%m-%d %H:%M"),
                "cpus": os.cpu_count()}
     subprocess.run([sys.executable, "-m", "ingest"], cwd=ROOT, env=_env(settings.backend), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the index the cold runs read
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the index the latency rows read
     with tempfile.TemporaryDirectory(prefix="xzqa-bench-") as tmp:
+        prepare_data_dirs(backends, Path(tmp))
         steps = {"cold": lambda: cold_rows(backends, args.repeats),
                  "page": lambda: {"page": [page_rss(b, [q["q"] for q in questions[::10]]) for b in backends]},
                  "ingest": lambda: {"ingest": ingest_rows(backends, args.ingest_docs, args.ingest_chunks, Path(tmp))},
