@@ -33,16 +33,15 @@ def format_answer(ans: Answer) -> str:
     return "\n".join(lines)
 
 
-def _service(settings: Settings, progress: bool):
+def _service(settings: Settings, progress: bool, wait_for_model: bool = True):
     from .service import Service
 
-    service = Service.create(settings)
+    service = Service.create(settings, wait_for_model=wait_for_model)
     report = service.ensure_index(show_bar=progress)
     if report is not None:
         print(f"index built: {report.summary()}", file=sys.stderr)
         for err in report.errors:
             print(f"error: {err}", file=sys.stderr)
-    service.warm_up()
     return service
 
 
@@ -100,11 +99,15 @@ def cmd_feedback(args, settings: Settings) -> int:
 def cmd_serve(args, settings: Settings) -> int:
     from .ui import build_demo
 
-    service = _service(settings, progress=True)
+    service = _service(settings, progress=True, wait_for_model=False)
+    service.warm_up(with_model=False)
     demo = build_demo(service)
     log.info("serving on http://%s:%s", settings.host, settings.port)
     demo.queue(default_concurrency_limit=8).launch(server_name=settings.host, server_port=settings.port,
-                                                   show_error=True)
+                                                   show_error=True, prevent_thread_lock=True)
+    # the page is up: load the model behind it; questions meanwhile are answered from keywords
+    service.load_model(background=True)
+    demo.block_thread()
     return 0
 
 

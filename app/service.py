@@ -8,13 +8,14 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, LazyEmbedder
 from ingest.loaders import LoadError, load_document
 from ingest.pipeline import IngestReport, Progress, parse_document, run_ingest
 from ingest.settings import Settings
 from ingest.store import IndexStore, StoreUnavailable, open_client
 from ingest.units import AliasTable
 from retriever.index import KnowledgeIndex
+from retriever.lexical import TokenCache
 
 from .admin_guard import LoginThrottle
 from .answerer import Answerer
@@ -46,22 +47,38 @@ class Service:
         self.answerer: Answerer = self._build_answerer()
 
     @classmethod
-    def create(cls, settings: Settings) -> Service:
-        """Open the configured store and load the configured model (slow: once per process)."""
-        from ingest.factory import make_embedder
+    def create(cls, settings: Settings, wait_for_model: bool = True) -> Service:
+        """Open the configured store; the model loads on the first question that needs it (or `load_model`).
+
+        With wait_for_model=False (the page) a question asked while the model loads is answered from keywords.
+        """
+        from ingest.factory import make_lazy_embedder
 
         from .llm import make_phraser
 
         store = IndexStore(open_client(settings), settings.collection, retry_after_s=settings.store_retry_s)
-        return cls(settings, store, make_embedder(settings), phraser=make_phraser(settings))
+        return cls(settings, store, make_lazy_embedder(settings, wait=wait_for_model),
+                   phraser=make_phraser(settings))
 
-    def warm_up(self) -> None:
-        """Pay one-off costs (first model call, tokenizer caches) before the first user question."""
-        self.answerer.answer("预热：协作工作怎么开展")
-        self.embedder.embed_query("预热")
+    def load_model(self, background: bool = False) -> None:
+        """Load the embedding model now, or start loading it in a background thread."""
+        if isinstance(self.embedder, LazyEmbedder):
+            if background:
+                self.embedder.load_in_background()
+            else:
+                self.embedder.get()
+
+    def warm_up(self, with_model: bool = True) -> None:
+        """Pay one-off costs (tokenizer caches and, with_model, the model and its first call) up front."""
+        self.answerer.answer("区总工会负责哪些任务")  # a record lookup: jieba and the parser, no model
+        if with_model:
+            self.load_model()
+            self.answerer.answer("预热：协作工作怎么开展")
+            self.embedder.embed_query("预热")
 
     def _build_answerer(self) -> Answerer:
-        index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc)
+        index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc,
+                                    TokenCache(self.settings.token_cache_dir))
         return Answerer(index, max_chars=self.settings.max_question_chars, top_k=self.settings.top_k,
                         phraser=self.phraser)
 
@@ -120,9 +137,13 @@ class Service:
 
     # --- indexing -------------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport | None:
-        """Build the index when it is empty (first start); otherwise leave it alone."""
-        if len(self.index):
+        """Build the index when it is empty (first start) or made by another model or backend; else leave it alone."""
+        built_by = self.index.snapshot.model
+        if len(self.index) and built_by in ("", self.embedder.identity):
             return None
+        if len(self.index):
+            # e.g. torch vectors under an int8 encoder: re-embed once rather than mix the two
+            log.warning("index was built by %s, the encoder is %s: re-embedding", built_by, self.embedder.identity)
         return self.reindex(progress, show_bar=show_bar)
 
     def reindex(self, progress: Progress | None = None, show_bar: bool = False) -> IngestReport:

@@ -47,6 +47,8 @@ def score(q: dict, out: Output, plan_doc: str) -> Score:
         how_ok = out.found and set(items) == set(q["gold"])
     elif how == "top3":
         how_ok = out.found and (q["doc"] in docs[:3] if q.get("doc") else bool(set(items[:3]) & set(q["gold"])))
+    elif how == "found":  # answered at all (not refused); the `must` strings carry the rest
+        how_ok = out.found
     elif how == "all5":
         how_ok = out.found and set(q["gold"]) <= set(items[:5])
     elif how == "found":  # an answer that is not one task (overview, definitions): answered, with the must strings

@@ -45,12 +45,12 @@ def _glossary(settings: Settings, as_json: bool) -> int:
 
 
 def _index(settings: Settings) -> int:
-    from .factory import ModelUnavailable, make_embedder
+    from .factory import ModelUnavailable, make_lazy_embedder
     from .store import IndexStore, StoreUnavailable, open_client
 
     try:
         store = IndexStore(open_client(settings), settings.collection)
-        embedder = make_embedder(settings)
+        embedder = make_lazy_embedder(settings)  # an unchanged corpus re-indexes without loading the model
         report = run_ingest(settings.corpus_dir, store, embedder, AliasTable.load(), settings.plan_doc,
                             show_bar=True, limits=settings.load_limits())
     except (ModelUnavailable, StoreUnavailable) as exc:

