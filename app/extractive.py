@@ -13,8 +13,6 @@ from retriever.understand import ParsedQuestion
 from .gate import QuestionTerms, find_fact, question_terms
 from .models import Answer, Citation
 
-_ENUM_TAIL = re.compile(r"(?:分别|都|各自)?(?:在|是|属于|放在|写在)?(?:哪些|哪几|哪个|哪一?)(?:任务|项|条|部分).*$|"
-                        r"(?:的内容|的工作|方面)?(?:分别|都)?(?:有哪些|是什么|在哪).*$")
 _CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
@@ -209,7 +207,7 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
 
 def _add_enumerated_parts(index: KnowledgeIndex, query: str, evidence: list[Evidence], chosen: list[Evidence]):
     """'订单农业、订单培养、订单式培训分别在哪些任务里': every listed part needs its own best clause."""
-    head = re.sub(r"^(?:要点里|要点中|今年|请问)", "", _ENUM_TAIL.sub("", query))
+    head = re.sub(r"^(?:要点里|要点中|今年|请问)", "", index.lexicon.cues["enumeration_tail"].sub("", query))
     parts = [p.strip() for p in re.split(r"[、，,和与及跟]", head) if len(p.strip()) >= 2]
     if len(parts) < 2:
         return

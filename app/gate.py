@@ -12,7 +12,6 @@ from retriever.lexicon import FactType
 _NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "eng"}
 # Nouns only: an absent verb or idiom ("送过来", "发挥余热") is a way of asking, not a topic.
 _NOUN_TAGS = {"n", "nz", "ns", "nr", "nrt", "nrfg", "nt", "eng", "x"}
-_ORG_SUFFIX = re.compile(r"(?:局|委|办|厅|院|所|集团|公司|协会|学会|基金会|推介会|签约会|博览会|峰会|论坛)$")
 
 
 @dataclass
@@ -104,7 +103,7 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
     """
     if tag not in _NOUN_TAGS:
         return False
-    if tag in _NAME_TAGS or tok.isascii() or _ORG_SUFFIX.search(tok):
+    if tag in _NAME_TAGS or tok.isascii() or index.lexicon.cue("organisation_suffix", tok):
         return True
     return index.tokenizer.frequency(tok) == 0
 
