@@ -29,6 +29,7 @@ class JiebaTokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer()
         self._pos = None
+        self._tagged: dict[str, list[tuple[str, str]]] = {}
         if stopwords is None:
             from .lexicon import Lexicon
 
@@ -54,11 +55,18 @@ class JiebaTokenizer:
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech) pairs, lower-cased: names (ns, nr, nt …) matter to the answer gate."""
+        cached = self._tagged.get(text)
+        if cached is not None:  # one question is read several times (gate, parts, who-by-description)
+            return cached
         if self._pos is None:
             import jieba.posseg
 
             self._pos = jieba.posseg.POSTokenizer(self._tk)
-        return [(w.word.strip(), w.flag) for w in self._pos.cut(text.lower()) if w.word.strip()]
+        out = [(w.word.strip(), w.flag) for w in self._pos.cut(text.lower()) if w.word.strip()]
+        if len(self._tagged) >= 4096:
+            self._tagged.clear()
+        self._tagged[text] = out
+        return out
 
     def subwords(self, word: str) -> list[str]:
         return [t for t in self._tk.cut_for_search(word) if t.strip()]
