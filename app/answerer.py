@@ -188,6 +188,15 @@ class Answerer:
                 return lookup.section_answer(book, q)
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
+        spelled, fixes = self.index.spell(query)  # "医僧" → "医生": a misspelt word is no evidence of absence
+        result = self._route_text(q, spelled, book)
+        if fixes and result.found:
+            read = "，".join(f"「{w}」按「{r}」" for w, r in fixes)
+            result.answer = f"（{read}理解。）\n\n{result.answer}"
+        return result
+
+    def _route_text(self, q: ParsedQuestion, query: str, book) -> Answer:
+        """Questions the records do not answer: the overview, a task described in words, or retrieval."""
         early = precheck(self.index, q.text, query, need_domain=False)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early

@@ -103,9 +103,12 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
     """
     if tag not in _NOUN_TAGS:
         return False
+    if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:
+        return False  # jieba tags many two-character verb-object words as names ("养牛"); full names have three
     if tag in _NAME_TAGS or tok.isascii() or index.lexicon.cue("organisation_suffix", tok):
         return True
-    return index.tokenizer.frequency(tok) == 0
+    # a word no dictionary knows, if long enough not to be a mis-cut of two everyday words ("这摊事" → "摊事")
+    return len(tok) >= 3 and index.tokenizer.frequency(tok) == 0
 
 
 @dataclass

@@ -36,6 +36,8 @@ class KnowledgeIndex:
                  aliases: AliasTable, plan_doc: str = "", token_cache: TokenCache | None = None,
                  lexicon: Lexicon | None = None):
         self.lexicon = lexicon or Lexicon.load()
+        self._speller = None
+        self._spelled: dict[str, tuple[str, list[tuple[str, str]]]] = {}
         self.snapshot = snapshot
         self.store = store
         self.embedder = embedder
@@ -82,6 +84,28 @@ class KnowledgeIndex:
         """Whether any indexed text contains `term` (lower-cased)."""
         term = term.lower()
         return self.bm25.has(term) or term in self._text
+
+    @property
+    def speller(self):
+        """Sound-alike correction over the corpus's words and the lexicon's everyday words (built on first use)."""
+        if self._speller is None:
+            from .spelling import Speller
+
+            words = [w for w in self.bm25.vocab if len(w) >= 2] + list(self.lexicon.synonyms)
+            known = self.tokenizer.frequency
+            self._speller = Speller(words, lambda w: self.mentions(w) or w in self.lexicon.synonyms or known(w) > 0,
+                                    self.lexicon.confusions)
+        return self._speller
+
+    def spell(self, query: str) -> tuple[str, list[tuple[str, str]]]:
+        """The question with misspelt words read as the corpus's words, and what was read how."""
+        cached = self._spelled.get(query)
+        if cached is None:
+            cached = self.speller.correct(query)
+            if len(self._spelled) >= 4096:
+                self._spelled.clear()
+            self._spelled[query] = cached
+        return cached
 
     def expanded_query(self, query: str) -> str:
         """The question plus the plan terms its everyday words stand for (for keyword search)."""

@@ -31,6 +31,7 @@ class Lexicon:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cues: dict[str, re.Pattern] = field(default_factory=dict)
     fact_types: list[FactType] = field(default_factory=list)
+    confusions: list[tuple[str, str]] = field(default_factory=list)  # pinyin pairs an IME user confuses
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Lexicon:
@@ -50,7 +51,8 @@ class Lexicon:
         facts = [FactType(name, re.compile(spec["ask"], re.IGNORECASE), re.compile(spec["state"]))
                  for name, spec in raw.get("fact_types", {}).items()]
         return cls(stopwords=frozenset(_words(read("stopwords.txt"))), generic=frozenset(_words(read("generic.txt"))),
-                   synonyms=synonyms, cues=cues, fact_types=facts)
+                   synonyms=synonyms, cues=cues, fact_types=facts,
+                   confusions=[tuple(p) for p in raw.get("pinyin_confusions", [])])
 
     def cue(self, name: str, text: str) -> re.Match | None:
         pattern = self.cues.get(name)

@@ -124,3 +124,24 @@ def test_a_part_with_its_own_topic_does_not_inherit_the_previous_task(answerer):
 def test_which_task_is_not_a_quantity_question(answerer):
     ans = answerer.answer("心佑工程和光明行各是第几项、谁负责")
     assert ans.found and items(ans)[0] == 15
+
+
+@pytest.mark.parametrize("written, read", [("医僧", "医生"), ("污然", "污染"), ("白内瘴", "白内障"), ("旅油", "旅游")])
+def test_misspelt_words_are_read_by_sound(answerer, written, read):
+    fixed, fixes = answerer.index.spell(f"那边{written}的事咱们管不管")
+    assert (written, read) in fixes and read in fixed
+
+
+def test_known_words_are_never_respelt(answerer):
+    for q in ("区总工会负责哪些任务", "劳模疗休养是哪项工作", "尖扎的牛羊肉怎么帮着推销"):
+        assert answerer.index.spell(q) == (q, [])
+
+
+def test_a_misspelt_question_is_answered_and_says_how_it_was_read(answerer):
+    ans = answerer.answer("那边老人白内瘴多 有没有给看眼睛的活动")
+    assert ans.found and 15 in items(ans)[:3] and "「白内瘴」按「白内障」" in ans.answer
+
+
+def test_a_mis_cut_everyday_phrase_is_not_an_absent_name(answerer):
+    assert question_terms(answerer.index, "谁管这摊事").absent == []
+    assert question_terms(answerer.index, "派懂种地养牛的专家过去").absent == []
