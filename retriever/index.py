@@ -93,8 +93,13 @@ class KnowledgeIndex:
 
             words = [w for w in self.bm25.vocab if len(w) >= 2] + list(self.lexicon.synonyms)
             known = self.tokenizer.frequency
-            self._speller = Speller(words, lambda w: self.mentions(w) or w in self.lexicon.synonyms or known(w) > 0,
-                                    self.lexicon.confusions)
+            def is_known(w: str) -> bool:
+                return self.mentions(w) or w in self.lexicon.synonyms or known(w) > 0
+
+            def unknown_spans(text: str) -> list[tuple[int, int]]:
+                return [(a, b) for w, a, b in self.tokenizer.spans(text) if len(w) >= 2 and not is_known(w)]
+
+            self._speller = Speller(words, is_known, self.lexicon.confusions, unknown_spans=unknown_spans)
         return self._speller
 
     def spell(self, query: str) -> tuple[str, list[tuple[str, str]]]:

@@ -68,6 +68,10 @@ class JiebaTokenizer:
         self._tagged[text] = out
         return out
 
+    def spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) of the default cut, unknown words guessed by jieba's HMM as a reader would."""
+        return [(w, a, b) for w, a, b in self._tk.tokenize(text.lower()) if w.strip()]
+
     def subwords(self, word: str) -> list[str]:
         return [t for t in self._tk.cut_for_search(word) if t.strip()]
 

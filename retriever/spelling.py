@@ -13,13 +13,16 @@ class Speller:
     alike and shares a character with it; two candidates that fit equally well mean no correction."""
 
     def __init__(self, words: Iterable[str], is_known: Callable[[str], bool],
-                 confusions: Iterable[tuple[str, str]] = (), max_len: int = 4):
+                 confusions: Iterable[tuple[str, str]] = (), max_len: int = 4,
+                 unknown_spans: Callable[[str], list[tuple[int, int]]] | None = None):
         from pypinyin import lazy_pinyin
 
         self._pinyin = lazy_pinyin
         self._confusions = [tuple(p) for p in confusions]
         self._is_known = is_known
         self.max_len = max_len
+        # where the segmenter met words it does not know: a typo makes one ("医僧"); "是个" is two known words
+        self._unknown_spans = unknown_spans
         self._by_key: dict[str, set[str]] = {}
         for word in words:
             if 2 <= len(word) <= max_len and _HAN_RUN.fullmatch(word):
@@ -37,12 +40,19 @@ class Speller:
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """(corrected text, [(written, read as)]); known words are never touched."""
         fixes: list[tuple[str, str]] = []
-        for run in _HAN_RUN.findall(text):
+        spans = self._unknown_spans(text) if self._unknown_spans else None
+        if spans == []:
+            return text, []
+        for m in _HAN_RUN.finditer(text):
+            run, base = m.group(0), m.start()
             i = 0
             while i < len(run) - 1:
                 fixed = False
                 for n in range(min(self.max_len, len(run) - i), 1, -1):
                     window = run[i:i + n]
+                    start = base + i
+                    if spans is not None and not any(a < start + n and start < b for a, b in spans):
+                        continue
                     target = self._match(window)
                     if target:
                         fixes.append((window, target))
