@@ -177,7 +177,10 @@ class QuestionParser:
         phrase = re.split(r"[^\w]|\u0000", masked[:cue.start()])[-1][-12:]
         scores = sorted(((len(set(name.removesuffix("行动")) & set(phrase)), number)
                          for number, name in self.section_names.items()), reverse=True)
-        if not scores or scores[0][0] < 3 or (len(scores) > 1 and scores[0][0] - scores[1][0] < 2):
+        best = scores[0][0] if scores else 0
+        # three shared characters, or two that are half of a short phrase (医疗教育 ~ 医教帮扶), clearly ahead
+        if not (best >= 3 or (best >= 2 and 2 * best >= len(phrase))) or \
+                (len(scores) > 1 and best - scores[1][0] < 2):
             return masked
         number = scores[0][1]
         q.sections.append(number)
@@ -253,6 +256,7 @@ class QuestionParser:
         plain = masked.replace("\u0000", " ")
         # look-alike characters are mapped before the shape test so 区总工汇 is still seen as a name
         looks = "".join(self.wording.confusables.get(ch, ch) for ch in plain)
+        looks = self._suffix_sounds(looks)
         for m in _ORG.finditer(looks):
             raw = plain[m.start():m.end()]
             lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
@@ -286,6 +290,20 @@ class QuestionParser:
                 q.unknown_units.append(name)
                 q.suggestions[name] = match.units
         return masked
+
+    def _suffix_sounds(self, text: str) -> str:
+        """供销总设 有哪些活: a homophone of a name ending (设/社) where a name would end, before a space or a verb."""
+        if not hasattr(self, "_suffix_keys"):
+            self._suffix_keys = {self.matcher.sound_key(ch): ch for ch in "局委办厅部会联社院所队组"}
+        out = list(text)
+        for i, ch in enumerate(text):
+            if i < 2 or not "\u4e00" <= ch <= "\u9fa5":
+                continue
+            after = text[i + 1:].lstrip()
+            if after and not self.wording.name_duty.match(after) and after[:1] == text[i + 1:i + 2]:
+                continue  # inside a run of words: 数据局 keeps its 据
+            out[i] = self._suffix_keys.get(self.matcher.sound_key(ch), ch)
+        return "".join(out)
 
     def _best_reading(self, name: str) -> NameMatch:
         """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""

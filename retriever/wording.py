@@ -113,7 +113,8 @@ class Wording:
         for m in self.count_phrase.finditer(text):
             n = cn_to_int(m.group("n"))
             pre, post, noun = m.group("pre") or "", m.group("post") or "", m.group("noun")
-            if n is None or not (pre or post or noun):
+            # a bare 一项 names nothing to count, but 出现过一次 counts occurrences on its own
+            if n is None or not (pre or post or noun or m.group("measure") == "次"):
                 continue
             op = self.comparators.get(post) or self.comparators.get(pre) or "=="
             counted = self.target_kinds.get(noun) if noun else ("units" if m.group("measure") == "家" else None)
