@@ -83,6 +83,8 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
         return base if q.extreme and target == "tasks" else None
     if target == "units" and (base.lead_only or count or q.extreme or "count" in q.intents):
         return base
+    if target == "tasks" and not (count or q.extreme) and "count" in q.intents and not q.sections:
+        return None  # 一共有多少项任务: the overview's question, answered with the parts of the plan
     if target == "tasks" and (count or q.extreme or ({"count", "list"} & q.intents and not q.sections)):
         base.lead_only = False
         return base
