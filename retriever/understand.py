@@ -10,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 from ingest.numerals import CN_NUMERAL_CHARS, cn_to_int
 from ingest.units import AliasTable
 
+from .loose import bare_stems, section_by_paraphrase
 from .names import NameMatch, NameMatcher
 from .wording import CountFilter, Wording
 
@@ -61,7 +62,7 @@ class QuestionParser:
         self._by_length = sorted(set(self.names) | set(self.aliases.ambiguous), key=len, reverse=True)
         self.matcher = NameMatcher(self.names, self.wording, self.aliases.rules.prefixes if self.aliases.rules
                                    else ("区",))
-        self._stem_list = self._bare_stems()
+        self._stem_list = bare_stems(self.names, self.aliases.rules)
         w = self.wording
         self._item_patterns = [
             re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
@@ -136,19 +137,6 @@ class QuestionParser:
         q.residue = plain
         return q
 
-    def _bare_stems(self) -> list[tuple[str, str]]:
-        """民政 for 民政局, 人社 for 人社局: a name without its ending, kept only when it fits exactly one unit."""
-        rules = self.aliases.rules
-        endings = sorted({e for k, v in rules.suffixes.items() for e in (k, *v)} if rules else {"局"}, key=len,
-                         reverse=True)
-        owners: dict[str, set[str]] = {}
-        for alias, canon in self.names.items():
-            ending = next((e for e in endings if alias.endswith(e) and len(alias) - len(e) >= 2), None)
-            if ending:
-                owners.setdefault(alias[: -len(ending)], set()).add(canon)
-        stems = [(st, next(iter(us))) for st, us in owners.items() if len(us) == 1 and st not in self.names]
-        return sorted(stems, key=lambda kv: -len(kv[0]))
-
     def _stems(self, q: ParsedQuestion, text: str, masked: str) -> str:
         """A bare stem is a unit only when joined to a named unit (民政或者妇联, 妇联和民政): 教育和医疗 is no unit."""
         w = self.wording
@@ -175,14 +163,9 @@ class QuestionParser:
         if not cue or q.items or q.sections:
             return masked
         phrase = re.split(r"[^\w]|\u0000", masked[:cue.start()])[-1][-12:]
-        scores = sorted(((len(set(name.removesuffix("行动")) & set(phrase)), number)
-                         for number, name in self.section_names.items()), reverse=True)
-        best = scores[0][0] if scores else 0
-        # three shared characters, or two that are half of a short phrase (医疗教育 ~ 医教帮扶), clearly ahead
-        if not (best >= 3 or (best >= 2 and 2 * best >= len(phrase))) or \
-                (len(scores) > 1 and best - scores[1][0] < 2):
+        number = section_by_paraphrase(self.section_names, phrase)
+        if number is None:
             return masked
-        number = scores[0][1]
         q.sections.append(number)
         q.notes.append(f"按「{self.section_names[number]}」理解，问题中写的是「{phrase}」")
         start = cue.start() - len(phrase)

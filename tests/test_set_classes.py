@@ -169,3 +169,18 @@ TABLE = [
 def test_question_table(answerer, q, expected):
     ans = answerer.answer(q)
     assert ans.found and items(ans) == expected, ans.answer[:300]
+
+
+def test_loose_mentions_are_pure_functions_of_the_names():
+    from ingest.units import AliasTable
+    from retriever.loose import bare_stems, section_by_paraphrase
+
+    table = AliasTable.load()
+    stems = dict(bare_stems(table.aliases, table.rules))
+    assert stems["民政"] == "区民政局" and stems["财政"] == "区财政局"
+    assert all(st not in table.aliases for st in stems)  # a stem never shadows a real name
+    names = {4: "劳务协作提质行动", 5: "医教帮扶提效行动", 6: "社会帮扶深化行动"}
+    assert section_by_paraphrase(names, "医疗和教育帮扶") == 5
+    assert section_by_paraphrase(names, "劳务协作") == 4
+    assert section_by_paraphrase(names, "帮扶") is None  # shared by two names: no guess
+    assert section_by_paraphrase(names, "镇巴") is None
