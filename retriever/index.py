@@ -97,7 +97,9 @@ class KnowledgeIndex:
                 return self.mentions(w) or w in self.lexicon.synonyms or known(w) > 0
 
             def unknown_spans(text: str) -> list[tuple[int, int]]:
-                return [(a, b) for w, a, b in self.tokenizer.spans(text) if len(w) >= 2 and not is_known(w)]
+                # a word of its own (a corpus token, an everyday word), not a piece of one ("白内" of 白内障)
+                return [(a, b) for w, a, b in self.tokenizer.spans(text) if len(w) >= 2 and not (
+                    self.bm25.has(w) or w in self.lexicon.synonyms or known(w) > 0)]
 
             self._speller = Speller(words, is_known, self.lexicon.confusions, unknown_spans=unknown_spans)
         return self._speller

@@ -41,10 +41,11 @@ class NameMatcher:
         self._bare = [strip_prefix(a, prefixes) for a in self._aliases]
         self._keys = [self.sound_key(b) for b in self._bare]
 
-    def sound_key(self, text: str) -> str:
+    def sound_key(self, text: str, look_alikes: bool = True) -> str:
         """One character per written character: look-alikes mapped, then toneless, folded pinyin as a code."""
+        table = self._confusables if look_alikes else ()
         return "".join(self._syllables.setdefault(s, chr(0xE000 + len(self._syllables)))
-                       for s in _sound_key(text, self._confusables, self._folds))
+                       for s in _sound_key(text, table, self._folds))
 
     def similarity(self, written: str, alias: str) -> float:
         return self.scores(written, [alias]).get(self.names.get(alias, alias), 0.0)
@@ -59,7 +60,9 @@ class NameMatcher:
             bare = [strip_prefix(x, self.prefixes) for x in aliases]
             keys = [self.sound_key(b) for b in bare]
         by_char = process.cdist([a], bare, scorer=Levenshtein.normalized_similarity)[0]
-        by_sound = process.cdist([self.sound_key(a)], keys, scorer=Levenshtein.normalized_similarity)[0]
+        # a character is either a look-alike or a homophone typo (区材政局 is 财 by sound, not 村 by shape): try both
+        written_keys = list(dict.fromkeys([self.sound_key(a), self.sound_key(a, look_alikes=False)]))
+        by_sound = process.cdist(written_keys, keys, scorer=Levenshtein.normalized_similarity).max(axis=0)
         best: dict[str, float] = {}
         for alias, c, snd in zip(pool, by_char, by_sound):
             canon = self.names.get(alias, alias)

@@ -83,6 +83,8 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
         return base if q.extreme and target == "tasks" else None
     if target == "units" and (base.lead_only or count or q.extreme or "count" in q.intents):
         return base
+    if target == "tasks" and not (count or q.extreme) and "count" in q.intents and not q.sections:
+        return None  # 一共有多少项任务: the overview's question, answered with the parts of the plan
     if target == "tasks" and (count or q.extreme or ({"count", "list"} & q.intents and not q.sections)):
         base.lead_only = False
         return base
@@ -94,10 +96,11 @@ def _content_left(q: ParsedQuestion, wording: Wording) -> str:
     text = q.residue
     for word in wording.extremes:  # before the glue words, which would eat 多 out of 最多
         text = text.replace(word, "")
-    # set phrases first, then glue before intent words: 参与 alone would leave the 不 of 不参与 behind
+    # set phrases first, then glue before intent words: 参与 alone would leave the 不 of 不参与 behind, and
+    # 共有 (together) alone the 一 of 一共有
     patterns = [wording.zero_phrase, wording.count_phrase, wording.count_mask, wording.single_unit, wording.target_ask,
-                wording.target_head, wording.target_tail, wording.target_each, wording.items_together,
-                wording.set_glue, *wording.intents.values(), wording.union_words, wording.set_glue]
+                wording.target_head, wording.target_tail, wording.target_each, wording.set_glue,
+                wording.items_together, *wording.intents.values(), wording.union_words, wording.set_glue]
     for p in patterns:
         text = p.sub("", text)
     return re.sub(r"[\W\d_]", "", text)

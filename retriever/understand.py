@@ -10,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 from ingest.numerals import CN_NUMERAL_CHARS, cn_to_int
 from ingest.units import AliasTable
 
+from .loose import bare_stems, section_by_paraphrase
 from .names import NameMatch, NameMatcher
 from .wording import CountFilter, Wording
 
@@ -61,6 +62,7 @@ class QuestionParser:
         self._by_length = sorted(set(self.names) | set(self.aliases.ambiguous), key=len, reverse=True)
         self.matcher = NameMatcher(self.names, self.wording, self.aliases.rules.prefixes if self.aliases.rules
                                    else ("区",))
+        self._stem_list = bare_stems(self.names, self.aliases.rules)
         w = self.wording
         self._item_patterns = [
             re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
@@ -109,17 +111,23 @@ class QuestionParser:
             bucket = q.negated if negated else q.units
             if unit not in bucket:
                 bucket.append(unit)
+        masked = self._stems(q, text, masked)
         q.units = [u for u in q.units if u not in q.negated]
         masked = self._references(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
         masked = self._typos(q, masked)
         plain = masked.replace("\u0000", "")
-        # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it)
-        between = masked.replace("\u0000", " ")
-        if len(q.units) >= 2 and w.together_join.search(between) and "分别" not in text \
+        # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it), and the word that
+        # joins two names is read between them: 参与 has 与 in it, 都有 is not 都 + 和
+        runs = [m.span() for m in re.finditer("\u0000+", masked)]
+        joint = masked[runs[0][1]:runs[-1][0]].replace("\u0000", " ") if len(runs) >= 2 else ""
+        if len(q.units) >= 2 and w.union_join.search(joint):  # A或B: tasks of either, whatever follows
+            q.union = True
+            q.intents.discard("together")
+        elif len(q.units) >= 2 and w.together_join.search(joint) and "分别" not in text \
                 and w.together_words.search(plain):
             q.intents.add("together")
-        elif len(q.units) >= 2 and w.union_words.search(plain):  # A或B / A和B一共: tasks of either
+        elif len(q.units) >= 2 and w.union_words.search(plain):  # A和B一共: tasks of either
             q.union = True
         q.target = w.target(plain)
         q.count = CountFilter("==", 0, "tasks") if w.zero_phrase.search(plain) else w.count_filter(plain)
@@ -128,6 +136,40 @@ class QuestionParser:
         q.asks_what = bool(w.section_what.search(plain))
         q.residue = plain
         return q
+
+    def _stems(self, q: ParsedQuestion, text: str, masked: str) -> str:
+        """A bare stem is a unit only when joined to a named unit (民政或者妇联, 妇联和民政): 教育和医疗 is no unit."""
+        w = self.wording
+        join = f"(?:{w.union_join.pattern}|{w.together_join.pattern})"
+        for stem, unit in self._stem_list:
+            for m in list(re.finditer(re.escape(stem), masked)):
+                start, end = m.span()
+                before, after = masked[:start], masked[end:]
+                edge_before = not before or re.search(rf"(?:[^\w]|{join})$", before)
+                edge_after = not after or re.match(rf"[^\w]|{join}|{w.name_duty.pattern}", after)
+                linked = (re.match(rf"\s*{join}\s*\u0000", after) and edge_before) or \
+                    (re.search(rf"\u0000\s*{join}\s*$", before) and edge_after)
+                if not linked or unit in q.units + q.excluded:
+                    continue
+                negated = w.negate_before.search(text[max(0, start - 6):start]) or w.negate_after.match(
+                    text[end:end + 6])
+                (q.negated if negated else q.units).append(unit)
+                masked = masked[:start] + "\u0000" * len(stem) + masked[end:]
+        return masked
+
+    def _paraphrased_section(self, q: ParsedQuestion, masked: str) -> str:
+        """医疗和教育帮扶那一部分 = 医教帮扶提效行动: the words before 那块 / 那部分 share most characters with one name."""
+        cue = self.wording.section_cue.search(masked)
+        if not cue or q.items or q.sections:
+            return masked
+        phrase = re.split(r"[^\w]|\u0000", masked[:cue.start()])[-1][-12:]
+        number = section_by_paraphrase(self.section_names, phrase)
+        if number is None:
+            return masked
+        q.sections.append(number)
+        q.notes.append(f"按「{self.section_names[number]}」理解，问题中写的是「{phrase}」")
+        start = cue.start() - len(phrase)
+        return masked[:start] + "\u0000" * len(phrase) + masked[cue.start():]
 
     def _references(self, q: ParsedQuestion, masked: str) -> str:
         """Task and section references (第7项, 地7项, a task's title, 第三部分, a section's name), masked out."""
@@ -157,6 +199,7 @@ class QuestionParser:
                 if name in masked or re.search(r"部分|行动|板块|方面", masked):
                     q.sections.append(number)
                     masked = masked.replace(name if name in masked else core, "\u0000")
+        masked = self._paraphrased_section(q, masked)
         return masked if q.items or q.sections else self._near_titles(q, masked)
 
     def _near_titles(self, q: ParsedQuestion, masked: str) -> str:
@@ -196,6 +239,7 @@ class QuestionParser:
         plain = masked.replace("\u0000", " ")
         # look-alike characters are mapped before the shape test so 区总工汇 is still seen as a name
         looks = "".join(self.wording.confusables.get(ch, ch) for ch in plain)
+        looks = self._suffix_sounds(looks)
         for m in _ORG.finditer(looks):
             raw = plain[m.start():m.end()]
             lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
@@ -204,11 +248,11 @@ class QuestionParser:
             name = match.written
             end = m.end()
             start = end - len(name)  # every reading is a tail of the span
-            after = plain[end:end + 4]
+            after = plain[end:end + 6].lstrip()  # 工伤联 哪些任务: a space does not part a name from its verb
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
             # a name next to a set word (有X却没有Y, X和Y) or a duty verb is what the question is about
             before = plain[max(0, start - 2):start]
-            duty = re.match(r"负责|承担|参与|牵头|有哪|的任务|的工作|管|干|做", after)
+            duty = self.wording.name_duty.match(after)
             strict = name.startswith(("区", "县", "市", "通州", "南通")) or bare or (len(name) <= 6 and duty)
             # next to a set word only a name close to a known unit counts: 展会和交易会 is not a unit
             loose = len(name) <= 6 and (self.wording.name_neighbours.match(after)
@@ -229,6 +273,20 @@ class QuestionParser:
                 q.unknown_units.append(name)
                 q.suggestions[name] = match.units
         return masked
+
+    def _suffix_sounds(self, text: str) -> str:
+        """供销总设 有哪些活: a homophone of a name ending (设/社) where a name would end, before a space or a verb."""
+        if not hasattr(self, "_suffix_keys"):
+            self._suffix_keys = {self.matcher.sound_key(ch): ch for ch in "局委办厅部会联社院所队组"}
+        out = list(text)
+        for i, ch in enumerate(text):
+            if i < 2 or not "\u4e00" <= ch <= "\u9fa5":
+                continue
+            after = text[i + 1:].lstrip()
+            if after and not self.wording.name_duty.match(after) and after[:1] == text[i + 1:i + 2]:
+                continue  # inside a run of words: 数据局 keeps its 据
+            out[i] = self._suffix_keys.get(self.matcher.sound_key(ch), ch)
+        return "".join(out)
 
     def _best_reading(self, name: str) -> NameMatch:
         """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""

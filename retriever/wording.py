@@ -63,6 +63,9 @@ class Wording:
     confusables: dict[str, str] = field(default_factory=dict)
     pinyin_fold: list[tuple[str, str]] = field(default_factory=list)
     fuzzy: dict[str, float] = field(default_factory=dict)
+    union_join: re.Pattern = re.compile("或")  # A或B between two names: either, even beside 都有 / 参与
+    name_duty: re.Pattern = re.compile("负责")  # words after a name that make it the question's subject
+    section_cue: re.Pattern = re.compile("部分")  # 那块 / 这部分: a section is being named in other words
 
     @classmethod
     def load(cls, path: Path | None = None) -> Wording:
@@ -87,7 +90,8 @@ class Wording:
             ordinal_tail=c(d["ordinal_tail"]), plural_pronoun=c(d["plural_pronoun"]),
             section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), count_mask=c(d["count_mask"]), zero_phrase=c(d["zero_phrase"]), item_marker=d["item_marker"], item_units=d["item_units"],
             confusables=dict(d["confusables"]), pinyin_fold=[tuple(p) for p in d["pinyin_fold"]],
-            fuzzy=dict(d["fuzzy"]))
+            fuzzy=dict(d["fuzzy"]), union_join=c(d.get("union_join", "或")), name_duty=c(d.get("name_duty", "负责")),
+            section_cue=c(d.get("section_cue", "部分")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:
@@ -109,7 +113,8 @@ class Wording:
         for m in self.count_phrase.finditer(text):
             n = cn_to_int(m.group("n"))
             pre, post, noun = m.group("pre") or "", m.group("post") or "", m.group("noun")
-            if n is None or not (pre or post or noun):
+            # a bare 一项 names nothing to count, but 出现过一次 counts occurrences on its own
+            if n is None or not (pre or post or noun or m.group("measure") == "次"):
                 continue
             op = self.comparators.get(post) or self.comparators.get(pre) or "=="
             counted = self.target_kinds.get(noun) if noun else ("units" if m.group("measure") == "家" else None)
