@@ -10,7 +10,7 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
-from .gate import QuestionTerms, find_fact, question_terms
+from .gate import QuestionTerms, asked_instances, find_fact, names_members, question_terms
 from .models import Answer, Citation
 
 _CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
@@ -178,6 +178,10 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     ranked = _candidates(index, terms, hits, raw, k)
     places = index.places
     evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places)) for h in ranked]
+    noun = asked_instances(index, query)
+    if noun and not any(names_members(index, s, noun) for e in evidence[:4] for s in _sentences(e.hit)
+                        if terms.coverage(s) > 0):
+        return refusal(q.text, near=evidence[0], fact="instances")
     fact = lex.fact_type(query)
     lead_phrase = ""
     if fact is not None:
@@ -243,7 +247,7 @@ def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], ev
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 
 
-_FACT_WORDS = {"quantity": "数字", "date": "时间", "place": "地点", "person": "人名", "rank": "等次或名次"}
+_FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时间", "place": "地点", "person": "人名", "rank": "等次或名次"}
 
 
 def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None) -> Answer:

@@ -144,3 +144,31 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
             if best is None or score > best[0]:
                 best = (score, FactEvidence(sent, m.group(0), i))
     return best[1] if best else None
+
+
+def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
+    """The category whose members a question asks to be named ("具体是哪两个科室" → 科室), or None."""
+    m = index.lexicon.cue("instances_ask", question)
+    if not m:
+        return None
+    noun = next((g for g in (m.group("noun"), m.group("noun2"), m.group("noun3")) if g), "")
+    noun = re.sub(r"[啊呀呢吗的了？?]+$", "", noun)
+    if index.lexicon.cue("measure_words", noun):
+        noun = ""
+    if not noun:  # "示范标杆学校具体是哪几所": the noun stands before the ask
+        before = [t for t, tag in index.tokenizer.tagged(question[:m.start()]) if tag.startswith("n") and len(t) >= 2]
+        noun = before[-1] if before else ""
+    return noun[-2:] if noun else None
+
+
+def names_members(index: KnowledgeIndex, sentence: str, noun: str) -> bool:
+    """Whether a sentence names members of the category: a list of them ("心内科、骨科") or a quoted name before it.
+
+    Members of most categories do not carry its name (特色产品: 腊肉、茶叶): any list counts for those.
+    """
+    if not index.lexicon.cue("member_suffix_categories", noun):
+        return bool(re.search(r"[\u4e00-\u9fa5]{2,10}、[\u4e00-\u9fa5]{2,10}", sentence))
+    head = noun[:1]
+    listed = re.search(rf"[\u4e00-\u9fa5]{{1,10}}{head}[\u4e00-\u9fa5]?、[\u4e00-\u9fa5]{{1,10}}{head}", sentence)
+    quoted = re.search(rf"”{re.escape(noun)}", sentence)
+    return bool(listed or quoted)

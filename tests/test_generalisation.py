@@ -145,3 +145,15 @@ def test_a_misspelt_question_is_answered_and_says_how_it_was_read(answerer):
 def test_a_mis_cut_everyday_phrase_is_not_an_absent_name(answerer):
     assert question_terms(answerer.index, "谁管这摊事").absent == []
     assert question_terms(answerer.index, "派懂种地养牛的专家过去").absent == []
+
+
+@pytest.mark.parametrize("question", ["受帮扶医院重点培育的那1-2个专科具体是哪两个科室", "助力培育的示范标杆学校具体是哪几所",
+                                      "在镇巴要建几个直供基地 分别在哪个镇"])
+def test_asking_to_name_members_the_documents_do_not_list_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations and "具体名单" in ans.answer
+
+
+def test_members_that_are_listed_are_answered(answerer):
+    ans = answerer.answer("尖扎县的优势领域具体有哪几个")
+    assert ans.found and 4 in items(ans)[:3]
