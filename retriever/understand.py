@@ -78,8 +78,11 @@ class QuestionParser:
         for name in self._by_length:
             start = masked.find(name)
             while start >= 0:
-                found.append((start, start + len(name), name))
-                masked = masked[:start] + "\u0000" * len(name) + masked[start + len(name):]
+                # "国家发改委", "省商务厅": a body of another level that shares the district unit's short name
+                other = not name.startswith(("区", "通州")) and self.wording.other_level.search(text[:start])
+                if not other:
+                    found.append((start, start + len(name), name))
+                    masked = masked[:start] + "\u0000" * len(name) + masked[start + len(name):]
                 start = masked.find(name, start + len(name))
         return sorted(found), masked
 

@@ -157,3 +157,13 @@ def test_asking_to_name_members_the_documents_do_not_list_is_refused(answerer, q
 def test_members_that_are_listed_are_answered(answerer):
     ans = answerer.answer("尖扎县的优势领域具体有哪几个")
     assert ans.found and 4 in items(ans)[:3]
+
+
+def test_a_body_of_another_level_is_not_the_district_unit(answerer):
+    assert answerer.index.parser.parse("国家发改委2025年组织了什么行动").units == []
+    assert answerer.index.parser.parse("区发改委负责哪些任务").units == ["区发展和改革委员会"]
+
+
+def test_a_pronoun_beside_a_topic_of_its_own_keeps_the_topic(answerer):
+    ans = answerer.answer("劳务品牌那条归谁管？校企合作订单培养那条又有哪些责任单位")
+    assert items(ans) == [8, 9]
