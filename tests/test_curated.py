@@ -164,3 +164,33 @@ def test_cli_round_trip(service, tmp_path, capsys, monkeypatch):
     assert "导入 1 条" in capsys.readouterr().err
     assert main(["curated", "--import", str(out)]) == 0
     assert "跳过重复 1 条" in capsys.readouterr().err
+
+
+def test_admin_handlers(service):
+    from app.ui.curated_admin import CuratedAdmin
+
+    feedback = FeedbackStore(service.settings.feedback_path)
+    answer_id = _thumbs_down(service, "劳模疗休养怎么安排")
+    admin = CuratedAdmin(service, feedback)
+
+    def guard(password, client):
+        return None if password == "pw" else "管理员密码错误"
+
+    source = f"a:{answer_id}"
+    assert source in [value for _, value in admin.sources()]
+    question, query, choices = admin.pick(source)
+    assert question == query == "劳模疗休养怎么安排" and choices["choices"]
+    clause = _task_clause(service, 6)
+    assert "密码错误" in admin.save("wrong", source, question, "见第6项。", "王明", [clause.id], guard)[0]
+    status, _, rows, ids = admin.save("pw", source, question, "", "王明", [clause.id], guard)
+    assert "补充答复的内容" in status and rows == []
+    status, _, rows, ids = admin.save("pw", source, question, "见第6项。", "王明", [clause.id], guard)
+    assert "已保存" in status and rows[0][1] == question and rows[0][6] == "有效"
+    assert service.curated.all()[0].origin == f"差评#{answer_id}"
+
+    plan = service.settings.corpus_dir / f"{PLAN_DOC_ID}.txt"
+    plan.write_text(plan.read_text("utf-8").replace("疗休养基地开展疗休养", "疗休养基地开展职工疗休养"), "utf-8")
+    service.reindex()
+    assert admin.rows()[0][6].startswith("待复核")
+    status, _, rows, _ = admin.confirm("pw", rows[0][0], guard)
+    assert "已确认" in status and rows[0][6] == "有效"
