@@ -110,10 +110,11 @@ class Service:
         self._poll_generation()
         answerer = self.answerer
         ans = answerer.answer(text, context)
-        try:  # a maintainer's answer goes above; a broken database must not cost the user the documents' answer
-            ans = self.curated.apply(text, ans, answerer.index)
-        except Exception:
-            log.exception("curated answers unavailable")
+        if self.settings.curated_answers:
+            try:  # a maintainer's answer goes above; a broken database must not cost the user the documents' answer
+                ans = self.curated.apply(text, ans, answerer.index)
+            except Exception:
+                log.exception("curated answers unavailable")
         if notice:
             ans.notice = " ".join(x for x in (notice, ans.notice) if x)
         return ans

@@ -194,3 +194,16 @@ def test_admin_handlers(service):
     assert admin.rows()[0][6].startswith("待复核")
     status, _, rows, _ = admin.confirm("pw", rows[0][0], guard)
     assert "已确认" in status and rows[0][6] == "有效"
+
+
+def test_switched_off_or_damaged_database_leaves_the_documents_answer(service, tmp_path):
+    service.curated.add("劳模疗休养怎么安排", "见第6项。", "王明", [_task_clause(service, 6)],
+                        service.index.snapshot.collection)
+    plain = service.answerer.answer("劳模疗休养怎么安排").answer
+    service.settings.curated_answers = False
+    assert service.ask("劳模疗休养怎么安排").answer == plain
+    service.settings.curated_answers = True
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"not a database" * 100)
+    service.curated = CuratedStore(broken)
+    assert service.ask("劳模疗休养怎么安排").answer == plain
