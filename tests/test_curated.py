@@ -178,7 +178,8 @@ def test_admin_handlers(service):
 
     source = f"a:{answer_id}"
     assert source in [value for _, value in admin.sources()]
-    question, query, choices = admin.pick(source)
+    assert admin.pick(source, "wrong", guard)[0] == ""  # feedback wording only for an admin
+    question, query, choices = admin.pick(source, "pw", guard)
     assert question == query == "劳模疗休养怎么安排" and choices["choices"]
     clause = _task_clause(service, 6)
     assert "密码错误" in admin.save("wrong", source, question, "见第6项。", "王明", [clause.id], guard)[0]

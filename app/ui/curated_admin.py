@@ -71,12 +71,16 @@ class CuratedAdmin:
         return gr.update(choices=[], value=None), [], gr.update(choices=[], value=None)
 
     # --- handlers -------------------------------------------------------------------------------
-    def pick(self, source: str | None):
-        """Outputs: question box, search box, clause choices (searched with the question)."""
+    def pick(self, source: str | None, password: str | None = None, guard: Guard | None = None,
+             client: str = "local"):
+        """Outputs: question box, search box, clause choices (searched with the question); the feedback's wording is
+        only read for an admin."""
         question = ""
-        if source and source.startswith("q:"):
+        if not source or (guard is not None and guard(password, client)):
+            return question, question, self.search("")
+        if source.startswith("q:"):
             question = source[2:]
-        elif source and source.startswith("a:") and self.feedback is not None:
+        elif source.startswith("a:") and self.feedback is not None:
             question = next((r["question"] for r in self.feedback.thumbs_down(limit=200)
                              if f"a:{r['id']}" == source), "")
         return question, question, self.search(question)
@@ -160,7 +164,10 @@ class CuratedAdmin:
                         client_of: Callable[[gr.Request | None], str]) -> None:
         c = self.components
         private = {"api_visibility": "private"}
-        c["source"].change(self.pick, inputs=c["source"], outputs=[c["question"], c["query"], c["clauses"]],
+        def pick(source, pw, request: gr.Request):
+            return self.pick(source, pw, guard, client_of(request))
+
+        c["source"].change(pick, inputs=[c["source"], password], outputs=[c["question"], c["query"], c["clauses"]],
                            **private)
         c["find"].click(self.search, inputs=c["query"], outputs=c["clauses"], **private)
         c["query"].submit(self.search, inputs=c["query"], outputs=c["clauses"], **private)
