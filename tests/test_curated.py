@@ -208,3 +208,16 @@ def test_switched_off_or_damaged_database_leaves_the_documents_answer(service, t
     broken.write_bytes(b"not a database" * 100)
     service.curated = CuratedStore(broken)
     assert service.ask("劳模疗休养怎么安排").answer == plain
+
+
+def test_flagged_when_another_process_reindexes(service, store, fake_embedder, aliases, tmp_path):
+    cid = service.curated.add("劳模疗休养怎么安排", "见第6项。", "王明", [_task_clause(service, 6)],
+                              service.index.snapshot.collection)
+    other = Service(service.settings.model_copy(update={"feedback_db": tmp_path / "other.sqlite3"}), store,
+                    fake_embedder, aliases)
+    plan = service.settings.corpus_dir / f"{PLAN_DOC_ID}.txt"
+    plan.write_text(plan.read_text("utf-8").replace("疗休养基地开展疗休养", "疗休养基地开展职工疗休养"), "utf-8")
+    other.reindex()
+    assert not service.curated.get(cid).needs_review  # not noticed yet
+    assert service.refresh_if_stale()  # what the background generation check calls
+    assert service.curated.get(cid).needs_review
