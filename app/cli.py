@@ -1,4 +1,4 @@
-"""Command line: `python -m app` serves the chat page; `ask` answers from the terminal; `feedback` exports feedback."""
+"""Command line: `python -m app` serves the chat page; `ask` answers from the terminal; `feedback` and `curated` export."""
 
 from __future__ import annotations
 
@@ -96,6 +96,31 @@ def cmd_feedback(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_curated(args, settings: Settings) -> int:
+    """Export or import curated answers as JSON Lines (no model or index needed)."""
+    from .curated import CuratedStore
+    from .curated_io import export_jsonl, import_jsonl
+
+    store = CuratedStore(settings.feedback_path)
+    if args.export:
+        n = export_jsonl(store, Path(args.export))
+        print(f"已导出 {n} 条补充答复到 {args.export}", file=sys.stderr)
+        return 0
+    if args.import_file:
+        path = Path(args.import_file)
+        if not path.is_file():
+            print(f"找不到文件：{path}", file=sys.stderr)
+            return 2
+        report = import_jsonl(store, path)
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(report.summary_zh(), file=sys.stderr)
+        return 1 if report.problems else 0
+    rows = store.all()
+    print(f"补充答复 {len(rows)} 条，其中待复核 {sum(c.needs_review for c in rows)} 条", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from .ui import build_demo
 
@@ -120,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--batch", help="JSONL file with one {\"q\": …} per line; prints one JSON object per line")
     feedback = sub.add_parser("feedback", help="summarise or export thumbs-down answers and unanswered questions")
     feedback.add_argument("--export", metavar="FILE.csv", help="write a CSV (UTF-8 with BOM, opens in Excel)")
+    curated = sub.add_parser("curated", help="export or import maintainers' curated answers (JSON Lines)")
+    curated.add_argument("--export", metavar="FILE.jsonl", help="write every curated answer, one JSON object a line")
+    curated.add_argument("--import", dest="import_file", metavar="FILE.jsonl",
+                         help="add the answers of a file; bad lines are reported, duplicates skipped")
     serve = sub.add_parser("serve", help="serve the chat page (default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -139,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ask(args, settings)
         if args.command == "feedback":
             return cmd_feedback(args, settings)
+        if args.command == "curated":
+            return cmd_curated(args, settings)
         logging.getLogger().setLevel(logging.INFO)
         return cmd_serve(args, settings)
     except (ModelUnavailable, StoreUnavailable) as exc:

@@ -54,6 +54,12 @@ MIGRATIONS: tuple[str, ...] = (
         needs_review INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 3: where a curated answer came from (a thumbs-down answer's id or an unanswered question) and when a
+    # maintainer last confirmed it against the index
+    """
+    ALTER TABLE curated_answers ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    ALTER TABLE curated_answers ADD COLUMN confirmed_at TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 EXPORT_HEADERS = ["类型", "编号", "时间", "问题", "回答", "评价", "意见", "来源", "索引版本", "同类问题数"]

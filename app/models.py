@@ -55,6 +55,7 @@ class Answer:
     resolved_question: str = ""
     context: DialogueContext | None = None
     listed: list[int | str] = field(default_factory=list)  # what the answer lists, in order (for 第二项呢)
+    curated: dict | None = None  # the maintainer's answer shown above this one (app/curated.py)
 
     def to_dict(self) -> dict:
         out = {"question": self.question, "answer": self.answer, "found": self.found, "mode": self.mode,
@@ -63,4 +64,6 @@ class Answer:
             out["notice"] = self.notice
         if self.resolved_question and self.resolved_question != self.question:
             out["resolved_question"] = self.resolved_question
+        if self.curated:
+            out["curated"] = dict(self.curated)
         return out

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.service import Service
 
-    settings = Settings()
+    settings = Settings(curated_answers=False)  # the floors judge the documents' own answers
     service = Service.create(settings)
     service.ensure_index()
     service.warm_up()

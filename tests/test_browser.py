@@ -359,3 +359,50 @@ def test_onboarding_tab_in_chromium(served, shots):
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_curated_answer_made_in_admin_view_is_answered_in_chat(served):
+    """An unanswered question gets a maintainer's answer in the admin view; a paraphrase then sees it on top."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    service, url = served
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="zh-CN").new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.wait_for_selector("#xz-question textarea", timeout=20000)
+            _ask(page, "协作资金总额是多少")
+            assert "维护人员补充答复" not in page.locator(BOT).last.inner_text()
+            for _ in range(50):  # the answer is logged right after it is shown
+                if demo_feedback(service).unanswered():
+                    break
+                time.sleep(0.1)
+
+            _tab(page, "文档")
+            page.fill("#xz-password input", PASSWORD)
+            page.click("#xz-unlock")
+            page.wait_for_selector("#xz-cur-save", timeout=10000)
+            page.click("#xz-cur-source input")
+            page.locator("ul[role=listbox] li", has_text="协作资金总额是多少").first.click()
+            page.wait_for_function("document.querySelector('#xz-cur-question textarea, #xz-cur-question input')"
+                                   ".value === '协作资金总额是多少'", timeout=10000)
+            page.locator("#xz-cur-clauses input[type=checkbox]").first.wait_for(timeout=10000)
+            page.locator("#xz-cur-clauses input[type=checkbox]").first.check()
+            page.fill("#xz-cur-answer textarea", "要点未列总额，以区财政局年度预算为准。")
+            page.fill("#xz-cur-author input, #xz-cur-author textarea", "王明")
+            page.click("#xz-cur-save")
+            page.wait_for_function("document.querySelector('#xz-cur-status').innerText.includes('已保存')",
+                                   timeout=10000)
+            assert "协作资金总额是多少" in page.locator("#xz-cur-table").inner_text()
+
+            _tab(page, "问答")
+            _ask(page, "请问协作资金的总额是多少？")
+            text = page.locator(BOT).last.inner_text()
+            assert "维护人员补充答复" in text and "王明" in text and "以区财政局年度预算为准" in text
+            assert text.index("维护人员补充答复") < text.index("文档中的答复")
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert service.curated.all()[0].origin == "未答问题"

@@ -13,6 +13,7 @@ from ..service import Service
 from .about import AboutPanel
 from .api import make_api_answer
 from .chat import ChatPanel
+from .curated_admin import CuratedAdmin
 from .documents import DocumentsPanel
 from .feedback_admin import FeedbackAdmin
 from .history import HistoryPanel, browser_secret
@@ -75,7 +76,7 @@ def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackS
     uploads = UploadCache(service.admin_enabled(), s.upload_cache_max_mb * 1024 * 1024, s.upload_cache_max_files,
                           s.upload_cache_ttl_s)
     viewer = SourceViewer(service)
-    documents = DocumentsPanel(service, uploads, viewer, FeedbackAdmin(feedback))
+    documents = DocumentsPanel(service, uploads, viewer, FeedbackAdmin(feedback, CuratedAdmin(service, feedback)))
     about = AboutPanel(service)
     onboarding = OnboardingPanel(service, chat)
     chips = FollowUpChips(chat)

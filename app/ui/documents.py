@@ -216,6 +216,8 @@ class DocumentsPanel:
 
         self.feedback.components["refresh"].click(feedback_refresh, inputs=c["password"],
                                                   outputs=[c["status"], *self.feedback.outputs], **private)
+        if self.feedback.curated is not None:
+            self.feedback.curated.register_events(c["password"], self._refused, client_address)
         viewer = self.viewer.components
         c["pick"].change(self.viewer.download_copy, inputs=c["pick"], outputs=c["download"], **private)
         c["show"].click(self.view, inputs=c["pick"], outputs=[viewer["panel"], viewer["body"]], **private)

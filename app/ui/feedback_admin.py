@@ -9,6 +9,7 @@ import re
 import gradio as gr
 
 from ..feedback import FeedbackStore
+from .curated_admin import CuratedAdmin
 from .render import esc
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,9 @@ UNANSWERED_HEADERS = ["次数", "问题", "其他问法", "最近一次"]
 class FeedbackAdmin:
     """Tables filled only after the admin password was checked (the caller decides)."""
 
-    def __init__(self, store: FeedbackStore | None):
+    def __init__(self, store: FeedbackStore | None, curated: CuratedAdmin | None = None):
         self.store = store
+        self.curated = curated
         self.components: dict[str, gr.components.Component] = {}
 
     def down_rows(self) -> list[list]:
@@ -50,16 +52,22 @@ class FeedbackAdmin:
                 f'（数据库：{esc(self.store.path.name)}）</div>')
 
     def refresh(self):
-        """Outputs: summary, thumbs-down table, unanswered table."""
+        """Outputs: summary, thumbs-down table, unanswered table (then the curated answers' view)."""
         try:
-            return self.summary(), self.down_rows(), self.unanswered_rows()
+            return self.summary(), self.down_rows(), self.unanswered_rows(), *self._curated_view()
         except Exception:  # a damaged or locked database must not break the admin area
             log.exception("feedback database unreadable")
-            return '<div class="xz-status xz-error">反馈数据库暂时无法读取，请查看服务日志。</div>', [], []
+            return ('<div class="xz-status xz-error">反馈数据库暂时无法读取，请查看服务日志。</div>', [], [],
+                    *self._curated_cleared())
 
-    @staticmethod
-    def cleared():
-        return "", [], []
+    def _curated_view(self) -> tuple:
+        return self.curated.view() if self.curated else ()
+
+    def _curated_cleared(self) -> tuple:
+        return self.curated.cleared() if self.curated else ()
+
+    def cleared(self):
+        return "", [], [], *self._curated_cleared()
 
     def build(self) -> None:
         with gr.Accordion("用户反馈与未答问题", open=True, elem_id="xz-feedback-admin"):
@@ -73,9 +81,11 @@ class FeedbackAdmin:
                                       show_label=False, max_height=420, elem_id="xz-unanswered",
                                       column_widths=["8%", "40%", "36%", "16%"])
             refresh = gr.Button("刷新反馈", size="sm", elem_id="xz-feedback-refresh")
+        if self.curated is not None:
+            self.curated.build()
         self.components = {"summary": summary, "down": down, "unanswered": unanswered, "refresh": refresh}
 
     @property
     def outputs(self) -> list[gr.components.Component]:
         c = self.components
-        return [c["summary"], c["down"], c["unanswered"]]
+        return [c["summary"], c["down"], c["unanswered"], *(self.curated.outputs if self.curated else [])]
