@@ -10,6 +10,8 @@ from retriever.lexicon import FactType
 
 # Part-of-speech tags (jieba) of names: a name the corpus never mentions is evidence that it does not answer.
 _NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "eng"}
+# A modifier this rare in everyday Chinese names something ("青稞酒推介会"); "两地医院" is just a phrase.
+RARE_NAME_FREQ = 200
 # Nouns only: an absent verb or idiom ("送过来", "发挥余热") is a way of asking, not a topic.
 _NOUN_TAGS = {"n", "nz", "ns", "nr", "nrt", "nrfg", "nt", "eng", "x"}
 
@@ -78,11 +80,24 @@ def question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
         elif _specific(index, tok, tag):
             out.absent.append(tok)
+    out.absent += _unknown_named_events(index, tagged)
     out.topical = bool(out.groups)
     if not out.groups:  # "东西部协作搞了多少年": only frame words; they are all the topic there is
         for tok in index.tokenizer.tokens(text, search=False):
             if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):
                 out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
+    return out
+
+
+def _unknown_named_events(index: KnowledgeIndex, tagged: list[tuple[str, str]]) -> list[str]:
+    """"青稞酒推介会", "某某协会": an event or body named by a word the corpus never uses is not in the corpus."""
+    out = []
+    for (prev, tag), (tok, _) in zip(tagged, tagged[1:]):
+        name = prev + tok
+        if tag in _NOUN_TAGS and len(prev) >= 2 and index.lexicon.cue("organisation_suffix", name) \
+                and prev not in index.lexicon.generic and index.tokenizer.frequency(prev) < RARE_NAME_FREQ \
+                and not index.mentions(prev) and not index.mentions(name) and prev not in index.lexicon.synonyms:
+            out.append(name)
     return out
 
 

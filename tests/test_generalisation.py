@@ -167,3 +167,8 @@ def test_a_body_of_another_level_is_not_the_district_unit(answerer):
 def test_a_pronoun_beside_a_topic_of_its_own_keeps_the_topic(answerer):
     ans = answerer.answer("劳务品牌那条归谁管？校企合作订单培养那条又有哪些责任单位")
     assert items(ans) == [8, 9]
+
+
+def test_an_event_the_corpus_never_mentions_gets_no_confident_answer(answerer):
+    ans = answerer.answer("青稞酒推介会签约了几个项目")  # the reliability report's case: once found=true from task 15
+    assert not ans.found and not ans.citations
