@@ -372,9 +372,9 @@ READER = textwrap.dedent("""
     print(json.dumps(len(service.ask("区妇联负责哪些任务").citations)), flush=True)
     for line in sys.stdin:  # one question per line from the test; answers as JSON lines
         time.sleep(0.5)  # the previous question's background check has finished by now
+        before = service.index.snapshot.collection  # the generation that answers (a reload may land meanwhile)
         ans = service.ask(line.strip())
-        print(json.dumps({{"docs": [c.doc for c in ans.citations], "gen": service.index.snapshot.collection}}),
-              flush=True)
+        print(json.dumps({{"docs": [c.doc for c in ans.citations], "gen": before}}), flush=True)
 """)
 
 
