@@ -15,6 +15,7 @@ from .extractive import precheck, retrieval_answer
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
+from .versions import asks_for_changes, change_answer, note_plan
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,18 @@ class Answerer:
 
     def _single(self, cleaned: str, context: DialogueContext | None) -> Answer:
         """One question (or one part of a multi-part question), read against the previous turn."""
-        q = self.index.parser.parse(cleaned)
-        query = cleaned
-        if context is not None:
+        scope = self.index.plans.scope(cleaned)  # "2025年要点里…", "正式稿第7项"; else the newest plan
+        if scope.explicit:
+            q = self.index.plans.parser(scope.doc).parse(scope.text)
+            query = scope.text
+        else:
+            q = self.index.parser.parse(cleaned)
+            query = cleaned
+        if context is not None and not scope.explicit:
             q, query = self._resolve_followup(q, cleaned, context)
-        result = self._route(q, query)
+        changes = change_answer(self.index, scope, q) if asks_for_changes(self.index, cleaned) else None
+        result = changes or self._route(q, query, scope.doc if scope.explicit else None)
+        result = note_plan(self.index, scope, result)
         result.resolved_question = query
         items = list(q.items)
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
@@ -118,8 +126,9 @@ class Answerer:
                 return self.index.parser.parse(query), query
         return q, text
 
-    def _route(self, q: ParsedQuestion, query: str) -> Answer:
-        book = self.index.records
+    def _route(self, q: ParsedQuestion, query: str, plan: str | None = None) -> Answer:
+        """Records for exact questions, else overview/glossary, else retrieval; `plan` is a plan the question named."""
+        book = self.index.plans.book(plan) if plan else self.index.records
         if not (q.units or q.items or q.sections) and self.index.lexicon.cue("pronoun", query) and len(query) <= 20 \
                 and {"who", "lead", "tasks", "count"} & q.intents:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
@@ -140,7 +149,7 @@ class Answerer:
         early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early
-        guided = self.guide.answer(q, query)
+        guided = self.guide.answer(q, query) if not plan or plan == self.index.plan_doc else None
         if guided is not None:
             return guided
-        return retrieval_answer(self.index, q, query, k=self.top_k)
+        return retrieval_answer(self.index, q, query, k=self.top_k, plan=plan)

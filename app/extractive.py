@@ -97,9 +97,10 @@ def source_line(hit: Hit) -> str:
     return f"**《{m.get('title', '')}》**（相关文件{date}）"
 
 
-def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5) -> Answer:
+def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5,
+                     plan: str | None = None) -> Answer:
     """Answer from the best clauses, or refuse when the corpus shows it does not hold the answer."""
-    hits, raw = index.search(query, k=k + 3)
+    hits, raw = index.search(query, k=k + 3, plan=plan)
     result = _answer(index, q, query, k, hits, raw)
     if raw.get("dense_error"):
         result.notice = "向量检索暂不可用（无法连接向量库），本次只按关键词检索。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi", "overview", "glossary")
+MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi", "overview", "glossary", "diff")
 
 
 @dataclass

@@ -15,7 +15,13 @@ from .units import AliasTable
 
 def _records(settings: Settings, as_json: bool) -> int:
     corpus = load_corpus(settings.corpus_dir, AliasTable.load(), settings.plan_doc, settings.load_limits())
-    records = [r for plan in corpus.plans for r in plan.records()]
+    from .planinfo import plan_info
+
+    records = []
+    for plan in corpus.plans:  # each record says which plan, year and version it belongs to
+        info = plan_info(plan.doc_id, plan.title)
+        ident = {"plan_title": plan.title, "plan_year": info.year, "plan_version": info.version}
+        records += [r | ident for r in plan.records()]
     if as_json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
     else:

@@ -22,6 +22,7 @@ class PlanVocabulary:
     relative_years: dict[str, int] = field(default_factory=dict)
     change_words: tuple[str, ...] = ()
     previous_words: tuple[str, ...] = ()
+    plan_words: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict) -> PlanVocabulary:
@@ -30,7 +31,8 @@ class PlanVocabulary:
         return cls(versions=versions, unmarked_version=raw["unmarked_version"],
                    relative_years=dict(raw.get("relative_years", {})),
                    change_words=tuple(raw.get("change_words", [])),
-                   previous_words=tuple(raw.get("previous_words", [])))
+                   previous_words=tuple(raw.get("previous_words", [])),
+                   plan_words=tuple(raw.get("plan_words", [])))
 
     def rank(self, version: str) -> int:
         return next((r for name, r, _ in self.versions if name == version), 0)
