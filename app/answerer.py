@@ -100,7 +100,7 @@ class Answerer:
         return result
 
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
-        """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '尖扎县呢' read against the previous turn."""
+        """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '<另一个协作县>呢' read against the previous turn."""
         has_ref = bool(q.units or q.items or q.sections)
         if not has_ref and self.index.lexicon.cue("pronoun", text):
             if ctx.items and ({"who", "lead"} & q.intents or not ctx.units):

@@ -67,11 +67,11 @@ class KnowledgeIndex:
         return cls(snapshot, store, embedder, aliases, plan_doc, lexicon)
 
     def _partner_places(self) -> tuple[str, ...]:
-        """Counties the plan names at least three times, with their short forms (镇巴县, 镇巴 …)."""
+        """Counties the plan names at least three times, with their short forms (X县 and X)."""
         plan_text = "\n".join(t.text for t in self.records.tasks)
         counts: dict[str, int] = {}
         for i, ch in enumerate(plan_text):
-            if ch == "县":  # count the two- and three-character names ending here ("镇巴县", "助镇巴县" …)
+            if ch == "县":  # count the two- and three-character names ending here ("X县", "助X县" …)
                 for n in (2, 3):
                     name = plan_text[max(0, i - n):i + 1]
                     if len(name) == n + 1 and _HAN.fullmatch(name):

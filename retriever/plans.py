@@ -72,7 +72,12 @@ class PlanShelf:
                       aliases: AliasTable, vocab: PlanVocabulary | None = None) -> PlanShelf:
         vocab = vocab or load_vocabulary()
         infos = plan_infos(metadatas, vocab)
-        books = {doc: RecordBook.from_snapshot(ids, documents, metadatas, doc) for doc in infos}
+        rows: dict[str, list[int]] = {}
+        for i, meta in enumerate(metadatas):  # one pass: thousands of plans must not each scan the whole index
+            if meta.get("doc") in infos:
+                rows.setdefault(meta["doc"], []).append(i)
+        books = {doc: RecordBook.from_snapshot([ids[i] for i in r], [documents[i] for i in r],
+                                               [metadatas[i] for i in r], doc) for doc, r in rows.items()}
         return cls(books, infos, cls.pick_default(infos, configured), aliases, vocab)
 
     @staticmethod

@@ -131,3 +131,22 @@ def test_copies_of_a_clause_in_other_versions_are_folded(answerer):
     assert len(set(docs)) == len(docs) or all(d == FINAL for d in docs)
     scoped, _ = answerer.index.search("劳模疗休养", k=5, plan=PLAN_DOC_ID)
     assert scoped[0].doc == PLAN_DOC_ID and FINAL in scoped[0].folded
+
+
+def test_status_of_the_newest_plan(answerer):
+    ans = answerer.answer("这份要点是正式文件吗")
+    assert ans.mode == "overview" and "按正式印发的文本对待" in ans.answer and "征求意见稿不是" not in ans.answer
+
+
+def test_about_tab_lists_every_plan(corpus, answerer):
+    from app.ui.about import AboutPanel
+
+    class _Service:  # the panel reads only the index and the document list
+        index = answerer.index
+
+        @staticmethod
+        def documents() -> list[dict]:
+            return []
+
+    text = AboutPanel(_Service()).corpus_markdown()
+    assert "版本：正式稿" in text and "另有要点《2026年南通市通州区东西部协作工作要点（征求意见稿）》" in text

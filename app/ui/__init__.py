@@ -51,9 +51,11 @@ class Page(gr.Blocks):
 
 
 def _header(service: Service) -> str:
-    title = service.index.records.doc_title or "东西部协作工作要点"
+    title = service.index.records.doc_title or "工作要点"
+    info = service.index.plans.info(service.index.plan_doc)
+    badge = f'<span class="xz-draft">{esc(info.version)}</span>' if info else ""  # the version the title states
     return (f'<div id="xz-header"><h1>协作问答</h1><p>就《{esc(title)}》及相关文件提问，'
-            '回答附出处（文档、部分、任务序号）。<span class="xz-draft">征求意见稿</span></p></div>')
+            f'回答附出处（文档、部分、任务序号）。{badge}</p></div>')
 
 
 def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
