@@ -150,3 +150,18 @@ def test_about_tab_lists_every_plan(corpus, answerer):
 
     text = AboutPanel(_Service()).corpus_markdown()
     assert "版本：正式稿" in text and "另有要点《2026年南通市通州区东西部协作工作要点（征求意见稿）》" in text
+
+
+def test_versions_panel_html(answerer):
+    from app.ui.versions import VersionsPanel, diff_html
+
+    class _Service:
+        index = answerer.index
+
+    panel = VersionsPanel(_Service())
+    assert panel.defaults() == (PLAN_DOC_ID, FINAL)
+    html = diff_html(_Service(), PLAN_DOC_ID, FINAL)
+    assert html.count('data-change="changed"') == 3 and 'data-change="added"' in html and 'data-change="removed"' in html
+    assert "<ins>" in html and "<del>" in html and "林下经济" in html
+    assert '<tr data-unit="区总工会"><td>区总工会</td><td>—</td><td>原第7项 拓展深化产销对接</td></tr>' in html
+    assert "请选择两份不同的要点" in diff_html(_Service(), FINAL, FINAL)

@@ -1,4 +1,4 @@
-"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 入门 / 责任分工 / 文档 / 关于 tabs and the /answer API."""
+"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 入门 / 责任分工 / 版本对比 / 文档 / 关于 tabs and the /answer API."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .onboarding import FollowUpChips, OnboardingPanel
 from .render import esc
 from .style import CSS, theme
 from .upload_guard import UploadCache, UploadGuardMiddleware
+from .versions import VersionsPanel
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
     about = AboutPanel(service)
     onboarding = OnboardingPanel(service, chat)
     chips = FollowUpChips(chat)
+    versions = VersionsPanel(service)
     # delete_cache: uploaded files and downloads in Gradio's cache are removed after 6 h (checked hourly)
     with Page(title="协作问答", analytics_enabled=False, fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
         gr.HTML(_header(service))
@@ -79,6 +81,8 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
                 onboarding.build()
             with gr.Tab("责任分工", id="matrix", elem_id="xz-tab-matrix"):
                 matrix.build()
+            with gr.Tab("版本对比", id="versions", elem_id="xz-tab-versions"):
+                versions.build()
             with gr.Tab("文档", id="docs", elem_id="xz-tab-docs"):
                 documents.build()
             with gr.Tab("关于", id="about", elem_id="xz-tab-about"):
@@ -86,12 +90,15 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
         chips.register_events(chat.register_events())
         onboarding.register_events(demo, tabs, chips)
         matrix.register_events(demo)
+        versions.register_events(demo)
         documents.register_events(demo)
         about.register_events(demo)
         for event in documents.change_events:  # an upload/delete/re-index changes the matrix and corpus facts
             event.then(matrix.refresh, inputs=matrix.refresh_inputs, outputs=matrix.refresh_outputs,
                        api_visibility="private").then(about.refresh, outputs=about.components["corpus"],
                                                       api_visibility="private").then(
+                versions.refresh, outputs=[versions.components["old"], versions.components["new"],
+                                           versions.components["view"]], api_visibility="private").then(
                 onboarding.refresh, inputs=onboarding.components["query"], outputs=onboarding.refresh_outputs,
                 api_visibility="private")
         gr.api(make_api_answer(service), api_name="answer")
@@ -99,6 +106,6 @@ def build_demo(service: Service, stream_delay: float = 0.02) -> gr.Blocks:
     demo.upload_cache = uploads
     demo.extra_routes = make_openai_router(service).routes
     demo.panels = {"chat": chat, "matrix": matrix, "documents": documents, "about": about, "onboarding": onboarding,
-                   "chips": chips}
+                   "chips": chips, "versions": versions}
     log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
     return demo
