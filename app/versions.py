@@ -115,6 +115,8 @@ def note_plan(index: KnowledgeIndex, scope: PlanScope, result: Answer) -> Answer
         result.notice = " ".join(x for x in (result.notice, scope.notice) if x)
     if result.mode not in _PLAN_MODES or not (shelf.versioned or scope.explicit):
         return result
+    if result.mode in ("retrieval", "glossary", "multi") and all(c.doc != scope.doc for c in result.citations):
+        return result  # answered from related documents: no plan to name
     info = shelf.info(scope.doc)
     if info is None:
         return result

@@ -169,6 +169,8 @@ class PlanShelf:
         if not explicit:
             return plain
         doc = named[-1] if named else max(candidates, key=PlanInfo.order_key).doc
+        if doc == self.default_doc and not versions and len(named) <= 1:
+            return plain  # "2026年…" where 2026 is the newest plan's year: the question is left as it is
         return PlanScope(doc=doc, explicit=True, text=rest.strip() or text, named=named)
 
     def _versions_in(self, text: str) -> list[tuple[str, str]]:
