@@ -8,6 +8,7 @@ import time
 
 from retriever.index import KnowledgeIndex
 from retriever.lexicon import Lexicon
+from retriever.plans import PlanScope
 from retriever.understand import ParsedQuestion
 
 from . import lookup
@@ -80,14 +81,16 @@ class Answerer:
     def _single(self, cleaned: str, context: DialogueContext | None) -> Answer:
         """One question (or one part of a multi-part question), read against the previous turn."""
         scope = self.index.plans.scope(cleaned)  # "2025年要点里…", "正式稿第7项"; else the newest plan
+        if not scope.explicit and context is not None and context.plan in self.index.plans.infos:
+            scope = PlanScope(doc=context.plan, explicit=True, text=cleaned)  # a follow-up stays in its plan
         if scope.explicit:
             q = self.index.plans.parser(scope.doc).parse(scope.text)
             query = scope.text
         else:
             q = self.index.parser.parse(cleaned)
             query = cleaned
-        if context is not None and not scope.explicit:
-            q, query = self._resolve_followup(q, cleaned, context)
+        if context is not None:
+            q, query = self._resolve_followup(q, query, context)
         changes = change_answer(self.index, scope, q) if asks_for_changes(self.index, cleaned) else None
         result = changes or self._route(q, query, scope.doc if scope.explicit else None)
         result = note_plan(self.index, scope, result)
@@ -96,7 +99,8 @@ class Answerer:
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
             items = [result.citations[0].item]  # "它的责任单位是谁" after "劳模疗休养是哪项工作"
         result.context = DialogueContext(question=query, units=q.units, items=items, sections=q.sections,
-                                         intents=set(q.intents), mode=result.mode)
+                                         intents=set(q.intents), mode=result.mode,
+                                         plan=scope.doc if scope.explicit else "")
         return result
 
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:

@@ -38,6 +38,7 @@ class DialogueContext:
     intents: set[str] = field(default_factory=set)
     mode: str = ""
     suggestions: list[str] = field(default_factory=list)  # answerable follow-up questions shown as chips
+    plan: str = ""  # the plan the question named (its follow-ups stay in it); "" for the newest
 
 
 @dataclass

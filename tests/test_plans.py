@@ -165,3 +165,11 @@ def test_versions_panel_html(answerer):
     assert "<ins>" in html and "<del>" in html and "林下经济" in html
     assert '<tr data-unit="区总工会"><td>区总工会</td><td>—</td><td>原第7项 拓展深化产销对接</td></tr>' in html
     assert "请选择两份不同的要点" in diff_html(_Service(), FINAL, FINAL)
+
+
+def test_follow_up_stays_in_the_named_plan(answerer):
+    first = answerer.answer("征求意见稿里区总工会负责哪些任务")
+    follow = answerer.answer("那区民政局呢", first.context)
+    assert items(follow) == [13, 15] and {c.doc for c in follow.citations} == {PLAN_DOC_ID}
+    fresh = answerer.answer("那区民政局呢")
+    assert items(fresh) == [8, 14, 16] and {c.doc for c in fresh.citations} == {FINAL}
