@@ -38,8 +38,10 @@ def render(diff: PlanDiff, old: Plan, new: Plan) -> str:
              f"内容未变 {diff.unchanged} 项（其中仅编号变化 {diff.renumbered} 项）；有变化 {len(diff.tasks)} 项。"]
     names = {"added": "新增", "removed": "删除", "changed": "修改", "moved": "移动"}
     for t in diff.tasks:
-        where = f"第{t.old_item}项→第{t.new_item}项" if t.old_item and t.new_item else \
-            f"第{t.new_item or t.old_item}项"
+        if t.old_item and t.new_item:
+            where = f"第{t.old_item}项→第{t.new_item}项" if t.old_item != t.new_item else f"第{t.new_item}项"
+        else:
+            where = f"第{t.new_item}项" if t.new_item else f"原第{t.old_item}项"
         bits = [f"{names[t.change]} {where} {t.title}"]
         if t.change in ("changed", "moved") and t.text_changed:
             bits.append("文字有改动")
