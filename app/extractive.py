@@ -109,7 +109,7 @@ def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: in
 
 def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], raw: dict, k: int) -> list[Hit]:
     """Fused hits re-ranked by a third run, the share of question terms each clause carries (RRF, no weights)."""
-    seen = {h.id for h in hits}
+    seen = {h.id for h in hits} | set(raw.get("folded", ()))  # copies folded under another plan's clause stay out
     extra = [cid for cid, _ in sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]]
     extra += [cid for cid, _ in sorted(raw["dense"].items(), key=lambda kv: -kv[1])[:2]]
     for cid in extra:

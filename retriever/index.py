@@ -129,7 +129,7 @@ class KnowledgeIndex:
         fused = reciprocal_rank_fusion(runs, k=60)
         hits = [self.hit(cid, score) for cid, score in fused]
         if len(self.plans) > 1:
-            hits = fold_versions(hits, preferred)
+            hits, raw["folded"] = fold_versions(hits, preferred)  # answers must not bring the copies back
         if preferred and not self._points_to_related(query, lexical, preferred):
             hits.sort(key=lambda h: h.doc != preferred)  # stable: keeps fused order within each group
         elif self.lexicon.cue("recency", query):  # "最近/最新": the newest dated document first

@@ -234,10 +234,11 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def fold_versions(hits: list[Hit], preferred: str, threshold: float = FOLD_MIN) -> list[Hit]:
+def fold_versions(hits: list[Hit], preferred: str, threshold: float = FOLD_MIN) -> tuple[list[Hit], set[str]]:
     """Drop near-identical clauses of other plans, noting their documents on the clause kept (the preferred plan's
-    when it is among them, else the best ranked)."""
+    when it is among them, else the best ranked). Returns the hits kept and the chunk ids folded away."""
     kept: list[tuple[Hit, set[str]]] = []
+    folded: set[str] = set()
     for hit in hits:
         if hit.metadata.get("kind") == "prose":
             kept.append((hit, set()))
@@ -257,9 +258,12 @@ def fold_versions(hits: list[Hit], preferred: str, threshold: float = FOLD_MIN) 
         if hit.doc == preferred and other.doc != preferred:  # the scoped plan's clause takes the place
             hit.folded = [other.doc, *other.folded]
             kept[twin] = (hit, grams)
-        elif hit.doc not in other.folded:
-            other.folded.append(hit.doc)
-    return [h for h, _ in kept]
+            folded.add(other.id)
+        else:
+            folded.add(hit.id)
+            if hit.doc not in other.folded:
+                other.folded.append(hit.doc)
+    return [h for h, _ in kept], folded
 
 
 def book_for_diff(book: RecordBook) -> tuple[list[DiffTask], list[DiffSection]]:

@@ -173,3 +173,9 @@ def test_follow_up_stays_in_the_named_plan(answerer):
     assert items(follow) == [13, 15] and {c.doc for c in follow.citations} == {PLAN_DOC_ID}
     fresh = answerer.answer("那区民政局呢")
     assert items(fresh) == [8, 14, 16] and {c.doc for c in fresh.citations} == {FINAL}
+
+
+def test_retrieval_answer_cites_one_copy_of_a_clause(answerer):
+    ans = answerer.answer("劳模疗休养是哪项工作")
+    assert ans.mode == "retrieval" and ans.citations[0].doc == FINAL and ans.citations[0].item == 7
+    assert all(c.doc == FINAL for c in ans.citations if c.item)
