@@ -8,7 +8,7 @@ import time
 
 from retriever.index import KnowledgeIndex
 from retriever.lexicon import Lexicon
-from retriever.plans import PlanScope
+from retriever.plans import PlanScope, PlanView
 from retriever.understand import ParsedQuestion
 
 from . import lookup
@@ -43,6 +43,7 @@ class Answerer:
         self.max_chars = max_chars
         self.top_k = top_k
         self.phraser = phraser  # optional LLM rewording, see app.llm
+        self._guides: dict[str, Guide] = {}  # overviews of plans other than the default, by document id
 
     def answer(self, question: str, context: DialogueContext | None = None, rephrase: bool = True) -> Answer:
         """Answer one question; `rephrase=False` skips the optional LLM (checking a suggestion needs no wording)."""
@@ -130,6 +131,14 @@ class Answerer:
                 return self.index.parser.parse(query), query
         return q, text
 
+    def _guide_for(self, plan: str | None) -> Guide:
+        """The overview of the plan a question named (built on first use), else the default plan's."""
+        if not plan or plan == self.index.plan_doc:
+            return self.guide
+        if plan not in self._guides:
+            self._guides[plan] = Guide(PlanView(self.index, plan))
+        return self._guides[plan]
+
     def _route(self, q: ParsedQuestion, query: str, plan: str | None = None) -> Answer:
         """Records for exact questions, else overview/glossary, else retrieval; `plan` is a plan the question named."""
         book = self.index.plans.book(plan) if plan else self.index.records
@@ -153,7 +162,7 @@ class Answerer:
         early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early
-        guided = self.guide.answer(q, query) if not plan or plan == self.index.plan_doc else None
+        guided = self._guide_for(plan).answer(q, query)
         if guided is not None:
             return guided
         return retrieval_answer(self.index, q, query, k=self.top_k, plan=plan)

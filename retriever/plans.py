@@ -20,7 +20,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 @dataclass
 class PlanScope:
-    """The plan a question is about, whether the question named it, and the question without the naming words."""
+    """The plan a question is about, whether the question named it, and the question to answer."""
 
     doc: str
     explicit: bool = False
@@ -151,13 +151,7 @@ class PlanShelf:
             if word in rest and newest_year:
                 years.append(newest_year + self.vocab.relative_years[word])
                 rest = rest.replace(word, "")
-        known_years = {i.year for i in candidates}
         versions = self._versions_in(rest)
-        for _, alias in versions:
-            rest = rest.replace(alias, "")
-        for y in years:
-            if y in known_years:
-                rest = re.sub(rf"{y}\s*年(?:度)?(?:的)?", "", rest)
         named = self._named(candidates, years, [v for v, _ in versions])
         explicit = bool(named) or series != self.infos[self.default_doc].series
         if (years or versions) and not named:
@@ -171,7 +165,8 @@ class PlanShelf:
         doc = named[-1] if named else max(candidates, key=PlanInfo.order_key).doc
         if doc == self.default_doc and not versions and len(named) <= 1:
             return plain  # "2026年…" where 2026 is the newest plan's year: the question is left as it is
-        return PlanScope(doc=doc, explicit=True, text=rest.strip() or text, named=named)
+        # the naming words stay in the question: "征求意见稿是正式文件吗" needs them to be about the plan at all
+        return PlanScope(doc=doc, explicit=True, text=text, named=named)
 
     def _versions_in(self, text: str) -> list[tuple[str, str]]:
         """Versions named in the text with the alias used, in order of appearance (longest alias at a position)."""
@@ -286,3 +281,19 @@ def diff_books(old: RecordBook, new: RecordBook) -> PlanDiff:
     old_tasks, old_secs = book_for_diff(old)
     new_tasks, new_secs = book_for_diff(new)
     return diff_tasks(old_tasks, new_tasks, old_secs, new_secs, old.doc, new.doc)
+
+
+class PlanView:
+    """A KnowledgeIndex seen through one plan: that plan's records, id and parser; everything else is shared."""
+
+    def __init__(self, index, doc: str):
+        self._index = index
+        self.records = index.plans.book(doc)
+        self.plan_doc = doc
+        self.parser = index.plans.parser(doc)
+
+    def __getattr__(self, name: str):
+        return getattr(self._index, name)
+
+    def __len__(self) -> int:
+        return len(self._index)

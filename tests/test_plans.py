@@ -179,3 +179,12 @@ def test_retrieval_answer_cites_one_copy_of_a_clause(answerer):
     ans = answerer.answer("劳模疗休养是哪项工作")
     assert ans.mode == "retrieval" and ans.citations[0].doc == FINAL and ans.citations[0].item == 7
     assert all(c.doc == FINAL for c in ans.citations if c.item)
+
+
+def test_overview_questions_about_a_named_plan(answerer):
+    other = answerer.answer("吴江区的要点有几项任务")
+    assert other.mode == "overview" and "**4** 项任务" in other.answer and "依据《2027年苏州市吴江区" in other.answer
+    draft = answerer.answer("征求意见稿是正式文件吗")
+    assert draft.mode == "overview" and "标题写明这是“**征求意见稿**”" in draft.answer and "不是正式印发的文件" in draft.answer
+    newest = answerer.answer("要点有几项任务")
+    assert "依据最新的《2026年南通市通州区东西部协作工作要点（正式稿）》" in newest.answer
