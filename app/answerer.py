@@ -131,7 +131,7 @@ class Answerer:
                 return self.index.parser.parse(query), query
         return q, text
 
-    def _guide_for(self, plan: str | None) -> Guide:
+    def guide_for(self, plan: str | None) -> Guide:
         """The overview of the plan a question named (built on first use), else the default plan's."""
         if not plan or plan == self.index.plan_doc:
             return self.guide
@@ -162,7 +162,7 @@ class Answerer:
         early = precheck(self.index, q.text, query)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early
-        guided = self._guide_for(plan).answer(q, query)
+        guided = self.guide_for(plan).answer(q, query)
         if guided is not None:
             return guided
         return retrieval_answer(self.index, q, query, k=self.top_k, plan=plan)

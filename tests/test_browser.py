@@ -215,7 +215,7 @@ def served_versions(tmp_path, corpus_dir):
 
 
 def test_versions_tab_in_chromium(served_versions):
-    """版本对比: the newest plan against the draft, changed words marked, units' gains and losses; swapping works."""
+    """版本对比: the newest plan against the draft, changed words marked, units' gains and losses; the 入门 selector."""
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     errors: list[str] = []
     with sync_playwright() as p:
@@ -238,6 +238,13 @@ def test_versions_tab_in_chromium(served_versions):
             page.locator("#xz-diff-old input").click()
             page.get_by_role("option", name=re.compile("正式稿")).click()
             page.wait_for_function("document.querySelector('#xz-diff-view').innerText.includes('请选择两份不同的要点')",
+                                   timeout=10000)
+            # 入门: the plan selector switches the summary to another version
+            _tab(page, "入门")
+            assert "征求意见稿" not in page.locator("#xz-onb-summary").inner_text()  # the newest plan: the final one
+            page.locator("#xz-onb-plan input").click()
+            page.get_by_role("option", name=re.compile("征求意见稿")).click()
+            page.wait_for_function("document.querySelector('#xz-onb-summary').innerText.includes('征求意见稿')",
                                    timeout=10000)
         finally:
             browser.close()

@@ -188,3 +188,18 @@ def test_overview_questions_about_a_named_plan(answerer):
     assert draft.mode == "overview" and "标题写明这是“**征求意见稿**”" in draft.answer and "不是正式印发的文件" in draft.answer
     newest = answerer.answer("要点有几项任务")
     assert "依据最新的《2026年南通市通州区东西部协作工作要点（正式稿）》" in newest.answer
+
+
+def test_start_tab_plan_selector(answerer):
+    from app.ui.onboarding import OnboardingPanel
+
+    class _Service:
+        index = answerer.index
+
+    _Service.answerer = answerer
+    panel = OnboardingPanel(_Service(), chat=None)
+    assert [d for _, d in panel.plan_choices()][:3] == [FINAL, PLAN_DOC_ID, LAST_YEAR]
+    summary, outline, glossary = panel.show_plan(OTHER, "")
+    assert "吴江区" in summary and outline.count('class="xz-node xz-task-node"') == 4
+    draft_summary, *_ = panel.show_plan(PLAN_DOC_ID, "")
+    assert "征求意见稿" in draft_summary and panel.show_plan("no-such-plan", "")[0] == panel.summary()
