@@ -203,3 +203,13 @@ def test_start_tab_plan_selector(answerer):
     assert "吴江区" in summary and outline.count('class="xz-node xz-task-node"') == 4
     draft_summary, *_ = panel.show_plan(PLAN_DOC_ID, "")
     assert "征求意见稿" in draft_summary and panel.show_plan("no-such-plan", "")[0] == panel.summary()
+
+
+def test_scope_words_that_name_no_plan(answerer):
+    shelf = answerer.index.plans
+    event = shelf.scope("2019年消费帮扶新春行动是什么")  # a year, but no plan word: not a scope, no notice
+    assert (event.doc, event.explicit, event.notice) == (FINAL, False, "")
+    same = shelf.scope("2026年要点里区总工会负责什么")  # the newest plan's own year changes nothing
+    assert (same.doc, same.explicit) == (FINAL, False)
+    both = shelf.scope("正式稿和征求意见稿有什么不同")
+    assert both.explicit and both.named == [FINAL, PLAN_DOC_ID]
