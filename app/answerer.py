@@ -9,6 +9,7 @@ import time
 from retriever import query as query_layer
 from retriever.index import KnowledgeIndex
 from retriever.lexicon import Lexicon
+from retriever.plans import PlanScope, PlanView
 from retriever.understand import ParsedQuestion
 
 from . import lookup
@@ -18,6 +19,7 @@ from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
 from .setanswers import set_answer
+from .versions import asks_for_changes, change_answer, note_plan
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class Answerer:
         self.max_chars = max_chars
         self.top_k = top_k
         self.phraser = phraser  # optional LLM rewording, see app.llm
+        self._guides: dict[str, Guide] = {}  # overviews of plans other than the default, by document id
 
     def answer(self, question: str, context: DialogueContext | None = None, rephrase: bool = True) -> Answer:
         """Answer one question; `rephrase=False` skips the optional LLM (checking a suggestion needs no wording)."""
@@ -82,17 +85,27 @@ class Answerer:
 
     def _single(self, cleaned: str, context: DialogueContext | None) -> Answer:
         """One question (or one part of a multi-part question), read against the previous turn."""
-        q = self.index.parser.parse(cleaned)
-        query = cleaned
+        scope = self.index.plans.scope(cleaned)  # "2025年要点里…", "正式稿第7项"; else the newest plan
+        if not scope.explicit and context is not None and context.plan in self.index.plans.infos:
+            scope = PlanScope(doc=context.plan, explicit=True, text=cleaned)  # a follow-up stays in its plan
+        if scope.explicit:
+            q = self.index.plans.parser(scope.doc).parse(scope.text)
+            query = scope.text
+        else:
+            q = self.index.parser.parse(cleaned)
+            query = cleaned
         if context is not None:
-            q, query = self._resolve_followup(q, cleaned, context)
-        result = self._route(q, query)
+            q, query = self._resolve_followup(q, query, context)
+        changes = change_answer(self.index, scope, q) if asks_for_changes(self.index, cleaned) else None
+        result = changes or self._route(q, query, scope.doc if scope.explicit else None)
+        result = note_plan(self.index, scope, result)
         result.resolved_question = query
         items = list(q.items)
         if not items and result.mode == "retrieval" and result.citations and result.citations[0].item:
             items = [result.citations[0].item]  # "它的责任单位是谁" after "劳模疗休养是哪项工作"
         result.context = DialogueContext(question=query, units=q.units, items=items, sections=q.sections,
-                                         intents=set(q.intents), mode=result.mode, listed=list(result.listed))
+                                         intents=set(q.intents), mode=result.mode, listed=list(result.listed),
+                                         plan=scope.doc if scope.explicit else "")
         return result
 
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
@@ -155,15 +168,24 @@ class Answerer:
         ans.answer = f"按问题内容匹配到{named}：\n\n{ans.answer}"
         return ans
 
-    def _route(self, q: ParsedQuestion, query: str) -> Answer:
-        result = self._route_records(q, query)
+    def guide_for(self, plan: str | None) -> Guide:
+        """The overview of the plan a question named (built on first use), else the default plan's."""
+        if not plan or plan == self.index.plan_doc:
+            return self.guide
+        if plan not in self._guides:
+            self._guides[plan] = Guide(PlanView(self.index, plan))
+        return self._guides[plan]
+
+    def _route(self, q: ParsedQuestion, query: str, plan: str | None = None) -> Answer:
+        """Records for exact questions, else overview/glossary, else retrieval; `plan` is a plan the question named."""
+        result = self._route_records(q, query, plan)
         notes = lookup.reading_note(q) + "".join(f"（{n}）\n\n" for n in q.notes)
         if notes and result.found:
             result.answer = notes + result.answer
         return result
 
-    def _route_records(self, q: ParsedQuestion, query: str) -> Answer:
-        book = self.index.records
+    def _route_records(self, q: ParsedQuestion, query: str, plan: str | None = None) -> Answer:
+        book = self.index.plans.book(plan) if plan else self.index.records
         if not (q.units or q.items or q.sections) and self.index.lexicon.cue("pronoun", query) and len(query) <= 20 \
                 and {"who", "lead", "tasks", "count"} & q.intents and not question_terms(self.index, query).topical:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
@@ -189,22 +211,22 @@ class Answerer:
             if q.unknown_units and ({"tasks", "count", "list"} & q.intents or q.is_bare_reference):
                 return lookup.unknown_unit(book, q)
         spelled, fixes = self.index.spell(query)  # "医僧" → "医生": a misspelt word is no evidence of absence
-        result = self._route_text(q, spelled, book)
+        result = self._route_text(q, spelled, book, plan)
         if fixes and result.found:
             read = "，".join(f"「{w}」按「{r}」" for w, r in fixes)
             result.answer = f"（{read}理解。）\n\n{result.answer}"
         return result
 
-    def _route_text(self, q: ParsedQuestion, query: str, book) -> Answer:
+    def _route_text(self, q: ParsedQuestion, query: str, book, plan: str | None = None) -> Answer:
         """Questions the records do not answer: the overview, a task described in words, or retrieval."""
         early = precheck(self.index, q.text, query, need_domain=False)  # the overview must not answer "通州和贵州哪个县结对"
         if early is not None:
             return early
-        guided = self.guide.answer(q, query)
+        guided = self.guide_for(plan).answer(q, query)
         if guided is not None:
             return guided
         if book and {"who", "lead"} & q.intents and not (q.units or q.items or q.sections or q.unknown_units):
             described = self._described(book, q, query)
             if described is not None:
                 return described
-        return retrieval_answer(self.index, q, query, k=self.top_k)
+        return retrieval_answer(self.index, q, query, k=self.top_k, plan=plan)

@@ -95,9 +95,10 @@ def source_line(hit: Hit) -> str:
     return f"**《{m.get('title', '')}》**（相关文件{date}）"
 
 
-def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5) -> Answer:
+def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5,
+                     plan: str | None = None) -> Answer:
     """Answer from the best clauses, or refuse when the corpus shows it does not hold the answer."""
-    hits, raw = index.search(query, k=k + 3)
+    hits, raw = index.search(query, k=k + 3, plan=plan)
     result = _answer(index, q, query, k, hits, raw)
     if raw.get("dense_error"):
         result.notice = "向量检索暂不可用（无法连接向量库），本次只按关键词检索。"
@@ -106,7 +107,7 @@ def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: in
 
 def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], raw: dict, k: int) -> list[Hit]:
     """Fused hits re-ranked by a third run, the share of question terms each clause carries (RRF, no weights)."""
-    seen = {h.id for h in hits}
+    seen = {h.id for h in hits} | set(raw.get("folded", ()))  # copies folded under another plan's clause stay out
     extra = [cid for cid, _ in sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]]
     extra += [cid for cid, _ in sorted(raw["dense"].items(), key=lambda kv: -kv[1])[:2]]
     for cid in extra:

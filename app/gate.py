@@ -148,7 +148,7 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
             for place in places:  # the partner counties are named everywhere: not an answer to "where"
                 bare = bare.replace(place, "")
             m = index.lexicon.states(fact, bare)
-            if not m and fact.name == "place":  # "在尖扎县召开" names the place even though the county is everywhere
+            if not m and fact.name == "place":  # "在<协作县>召开" names the place even though the county is everywhere
                 m = index.lexicon.cue("held_at", sent)
             if not m:
                 continue

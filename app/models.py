@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi", "overview", "glossary")
+MODES = ("lookup", "item", "section", "retrieval", "refusal", "multi", "overview", "glossary", "diff")
 
 
 @dataclass
@@ -39,6 +39,7 @@ class DialogueContext:
     mode: str = ""
     suggestions: list[str] = field(default_factory=list)  # answerable follow-up questions shown as chips
     listed: list[int | str] = field(default_factory=list)  # the previous answer's list: task numbers or units
+    plan: str = ""  # the plan the question named (its follow-ups stay in it); "" for the newest
 
 
 @dataclass

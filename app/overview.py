@@ -226,10 +226,14 @@ class Guide:
 
     def _status(self) -> Answer:
         f = self.facts
+        info = self.index.plans.info(self.index.plan_doc)
+        final = info is not None and info.rank == max(r for _, r, _ in self.index.plans.vocab.versions)
         if not f.status:
-            return self._answer([f"《{f.title}》的标题中没有标注文件状态。"], self._preamble_cite())
-        lines = [f"标题写明这是“**{f.status}**”：《{f.title}》。",
-                 "征求意见稿是征求意见用的稿子，不是正式印发的文件；正式稿的内容和任务编号可能不同，引用时请注明“征求意见稿”。"]
+            note = "，按正式印发的文本对待" if final else ""
+            return self._answer([f"《{f.title}》的标题中没有标注征求意见稿、送审稿等稿次{note}。"], self._preamble_cite())
+        lines = [f"标题写明这是“**{f.status}**”：《{f.title}》。"]
+        if not final:  # a draft: say so, and that the issued text may differ
+            lines.append(f"{f.status}不是正式印发的文件；正式稿的内容和任务编号可能不同，引用时请注明“{f.status}”。")
         return self._answer(lines, self._preamble_cite())
 
     def _basis(self) -> Answer:

@@ -1,4 +1,4 @@
-"""`python -m ingest` indexes the corpus; `records` / `glossary` (`--json`) print the plan records / the index's glossary."""
+"""`python -m ingest` indexes the corpus; `records` / `glossary` / `diff OLD NEW` (`--json`) print records, glossary, a plan diff."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from .units import AliasTable
 
 def _records(settings: Settings, as_json: bool) -> int:
     corpus = load_corpus(settings.corpus_dir, AliasTable.load(), settings.plan_doc, settings.load_limits())
-    records = [r for plan in corpus.plans for r in plan.records()]
+    from .planinfo import plan_info
+
+    records = []
+    for plan in corpus.plans:  # each record says which plan, year and version it belongs to
+        info = plan_info(plan.doc_id, plan.title)
+        ident = {"plan_title": plan.title, "plan_year": info.year, "plan_version": info.version}
+        records += [r | ident for r in plan.records()]
     if as_json:
         print(json.dumps(records, ensure_ascii=False, indent=1))
     else:
@@ -64,8 +70,9 @@ def _index(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
-    parser.add_argument("command", nargs="?", default="index", choices=["index", "records", "glossary"])
-    parser.add_argument("--json", action="store_true", help="records/glossary: print a JSON array")
+    parser.add_argument("command", nargs="?", default="index", choices=["index", "records", "glossary", "diff"])
+    parser.add_argument("plans", nargs="*", help="diff: OLD NEW (files or plan document ids in the corpus)")
+    parser.add_argument("--json", action="store_true", help="records/glossary/diff: print JSON")
     parser.add_argument("--corpus", type=Path, help="corpus folder (default: XZQA_CORPUS_DIR or ./corpus)")
     parser.add_argument("--data", type=Path, help="data folder (default: XZQA_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
@@ -74,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(**overrides)
     if args.command == "records":
         return _records(settings, args.json)
+    if args.command == "diff":
+        if len(args.plans) != 2:
+            parser.error("diff needs two plans: OLD NEW")
+        from .diffcli import run
+
+        status, out = run(args.plans[0], args.plans[1], settings, args.json)
+        print(out, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "glossary":
         return _glossary(settings, args.json)
     return _index(settings)

@@ -7,6 +7,7 @@ import re
 
 from .models import Chunk, Document, Plan
 from .plan_parser import section_display
+from .planinfo import plan_info
 
 _SENT_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n|$)")
 
@@ -47,19 +48,21 @@ def _chunk(doc: Document, text: str, embed_text: str, meta: dict, start: int, en
 def plan_chunks(doc: Document, plan: Plan) -> list[Chunk]:
     """Preamble, one chunk per section intro, one per task (section and title in the embedded text)."""
     chunks: list[Chunk] = []
+    info = plan_info(doc.doc_id, plan.title)
+    ident = {"plan_title": plan.title, "plan_year": info.year or 0, "plan_version": info.version}
     if plan.preamble:
-        meta = _base_meta(doc, "preamble")
+        meta = _base_meta(doc, "preamble") | ident
         chunks.append(_chunk(doc, plan.preamble, f"{plan.title}\n{plan.preamble}", meta, *plan.preamble_span))
     for sec in plan.sections:
         display = f"{sec.heading}\n{sec.intro}".strip()
         items = "、".join(f"{t.item}.{t.title}" for t in plan.tasks if t.item in sec.items)
         embed = f"{plan.title} {sec.heading}\n{sec.intro}\n本部分任务：{items}".strip()
-        meta = _base_meta(doc, "section") | {"section": section_display(sec.number, sec.name)}
+        meta = _base_meta(doc, "section") | ident | {"section": section_display(sec.number, sec.name)}
         chunks.append(_chunk(doc, display, embed, meta, sec.start, sec.start + len(display)))
     for task in plan.tasks:
         units = "、".join(task.units)
         embed = f"{task.section} 第{task.item}项 {task.title}。{task.body}\n责任单位：{units}"
-        meta = _base_meta(doc, "task") | {
+        meta = _base_meta(doc, "task") | ident | {
             "section": task.section, "item": task.item, "units": units, "lead_unit": task.lead_unit,
             "task_title": task.title, "listed_units": "、".join(task.listed_units), "unit_text": task.unit_text,
         }

@@ -80,7 +80,7 @@ def split_units(clause: str, aliases: AliasTable) -> tuple[list[str], list[str],
     """Split a unit clause into (listed units, units inherited by later tasks, explicit lead)."""
     inherited: list[str] = []
     lead: str | None = None
-    # notes in brackets inside the list, e.g. （以下区对口帮扶镇巴联络组均为责任单位，不再列出）
+    # notes in brackets inside the list, e.g. （以下区对口帮扶X县联络组均为责任单位，不再列出）
     for start, end in reversed(_balanced_groups(clause)):
         note = clause[start + 1:end - 1]
         m = _INHERIT.search(note)

@@ -13,7 +13,7 @@ from .fusion import reciprocal_rank_fusion
 from .lexical import BM25Index, JiebaTokenizer, TokenCache
 from .lexicon import Lexicon
 from .models import Hit
-from .records import RecordBook
+from .plans import PlanShelf, fold_versions
 from .understand import QuestionParser
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ class KnowledgeIndex:
         self.chunks: dict[str, tuple[str, dict]] = {
             cid: (text, meta) for cid, text, meta in zip(snapshot.ids, snapshot.documents, snapshot.metadatas)
         }
-        self.records = RecordBook.from_snapshot(snapshot.ids, snapshot.documents, snapshot.metadatas, plan_doc)
+        # every plan in the index has its own records; lookups use the newest version unless a question names one
+        self.plans = PlanShelf.from_snapshot(snapshot.ids, snapshot.documents, snapshot.metadatas, plan_doc, aliases)
+        self.records = self.plans.default
         self.plan_doc = self.records.doc
         words = list(aliases.aliases) + self.records.units + [t.title for t in self.records.tasks]
         self.places = self._partner_places()
@@ -56,6 +58,7 @@ class KnowledgeIndex:
         texts = [lexical_text(*self.chunks[i]) for i in ids]
         self._text = "\n".join(texts).lower()  # for "does the corpus mention X at all"
         self.bm25 = BM25Index(ids, texts, self.tokenizer, cache=token_cache)
+        self._doc_rows: dict[str, list[int]] = {}
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
                                      task_titles={t.item: t.title for t in self.records.tasks})
@@ -67,11 +70,11 @@ class KnowledgeIndex:
         return cls(snapshot, store, embedder, aliases, plan_doc, token_cache, lexicon)
 
     def _partner_places(self) -> tuple[str, ...]:
-        """Counties the plan names at least three times, with their short forms (镇巴县, 镇巴 …)."""
+        """Counties the plan names at least three times, with their short forms (X县 and X)."""
         plan_text = "\n".join(t.text for t in self.records.tasks)
         counts: dict[str, int] = {}
         for i, ch in enumerate(plan_text):
-            if ch == "县":  # count the two- and three-character names ending here ("镇巴县", "助镇巴县" …)
+            if ch == "县":  # count the two- and three-character names ending here ("X县", "助X县" …)
                 for n in (2, 3):
                     name = plan_text[max(0, i - n):i + 1]
                     if len(name) == n + 1 and _HAN.fullmatch(name):
@@ -137,11 +140,13 @@ class KnowledgeIndex:
         hits = self.store.query(vec, k, collection=self.snapshot.collection or None)
         return [(cid, s) for cid, s in hits if cid in self.chunks]
 
-    def search(self, query: str, k: int = 5, depth: int = 20) -> tuple[list[Hit], dict]:
-        """Hybrid search: RRF of BM25 and dense runs; plan clauses first unless the question points elsewhere.
+    def search(self, query: str, k: int = 5, depth: int = 20, plan: str | None = None) -> tuple[list[Hit], dict]:
+        """Hybrid search: RRF of BM25 and dense runs; the plan's clauses first unless the question points elsewhere.
 
-        Returns hits and the raw per-run scores (for answerability checks).
+        `plan` is the plan a question is scoped to (default: the newest); near-identical clauses of other plans
+        are folded under the best one. Returns hits and the raw per-run scores (for answerability checks).
         """
+        preferred = plan or self.plan_doc
         lexical = self.bm25_run(self.expanded_query(query), depth)
         raw: dict = {"bm25": dict(lexical), "dense": {}}
         try:
@@ -150,17 +155,29 @@ class KnowledgeIndex:
             log.warning("dense search unavailable: %s", exc)
             dense, raw["dense_error"] = [], str(exc)
         raw["dense"] = dict(dense)
-        fused = reciprocal_rank_fusion([[c for c, _ in lexical], [c for c, _ in dense]], k=60)
+        runs = [[c for c, _ in lexical], [c for c, _ in dense]]
+        if len(self.plans) > 1 and preferred:  # other plans' copies may crowd the scoped plan out of both runs
+            runs.append(self._plan_run(query, preferred, depth))
+        fused = reciprocal_rank_fusion(runs, k=60)
         hits = [self.hit(cid, score) for cid, score in fused]
-        if self.plan_doc and not self._points_to_related(query, lexical):
-            hits.sort(key=lambda h: h.doc != self.plan_doc)  # stable: keeps fused order within each group
+        if len(self.plans) > 1:
+            hits, raw["folded"] = fold_versions(hits, preferred)  # answers must not bring the copies back
+        if preferred and not self._points_to_related(query, lexical, preferred):
+            hits.sort(key=lambda h: h.doc != preferred)  # stable: keeps fused order within each group
         elif self.lexicon.cue("recency", query):  # "最近/最新": the newest dated document first
             hits.sort(key=lambda h: h.metadata.get("date") or "", reverse=True)
         return hits[:k], raw
 
-    def _points_to_related(self, query: str, lexical: list[tuple[str, float]]) -> bool:
+    def _plan_run(self, query: str, doc: str, depth: int) -> list[str]:
+        """Keyword hits within one plan's clauses (a third run for RRF when several plans are indexed)."""
+        allowed = self._doc_rows.setdefault(doc, [i for i, cid in enumerate(self.bm25.ids)
+                                                  if self.chunks[cid][1].get("doc") == doc])
+        return [c for c, _ in self.bm25.search(self.expanded_query(query), depth, rows=allowed)]
+
+    def _points_to_related(self, query: str, lexical: list[tuple[str, float]], plan: str = "") -> bool:
         if self.lexicon.cue("related_signal", query) or self.lexicon.cue("recency", query):
             return True
-        best_plan = max((s for c, s in lexical if self.chunks[c][1].get("doc") == self.plan_doc), default=0.0)
-        best_other = max((s for c, s in lexical if self.chunks[c][1].get("doc") != self.plan_doc), default=0.0)
+        plan = plan or self.plan_doc
+        best_plan = max((s for c, s in lexical if self.chunks[c][1].get("doc") == plan), default=0.0)
+        best_other = max((s for c, s in lexical if self.chunks[c][1].get("kind") == "prose"), default=0.0)
         return best_other > 1.5 * best_plan and best_other > 0

@@ -190,13 +190,18 @@ class BM25Index:
         floor = epsilon * (idf.mean() if len(idf) else 0.0)
         self._idf = np.where(idf < 0, floor, idf)
 
-    def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int = 20, rows: list[int] | None = None) -> list[tuple[str, float]]:
+        """The k best chunks; `rows` limits the search to those chunk positions (e.g. one document's)."""
         import numpy as np
 
-        rows = [self.vocab[t] for t in self.tokenizer.tokens(query) if t in self.vocab]
-        if not rows or not self.ids:
+        terms = [self.vocab[t] for t in self.tokenizer.tokens(query) if t in self.vocab]
+        if not terms or not self.ids:
             return []
-        scores = np.asarray(self._m[rows].T @ self._idf[rows]).ravel()
+        scores = np.asarray(self._m[terms].T @ self._idf[terms]).ravel()
+        if rows is not None:
+            mask = np.zeros(len(scores), dtype=bool)
+            mask[np.asarray(rows, dtype=int)] = True
+            scores = np.where(mask, scores, 0.0)
         if len(scores) > k:  # only the k best need sorting (ties keep chunk order)
             cut = np.partition(scores, len(scores) - k)[len(scores) - k]
             cand = np.nonzero(scores >= cut)[0]

@@ -13,6 +13,7 @@ class Hit:
     score: float
     content: str
     metadata: dict = field(default_factory=dict)
+    folded: list[str] = field(default_factory=list)  # other plans with a near-identical clause, folded under this one
 
     @property
     def doc(self) -> str:

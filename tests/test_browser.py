@@ -406,3 +406,63 @@ def test_curated_answer_made_in_admin_view_is_answered_in_chat(served):
             browser.close()
     assert not errors, errors
     assert service.curated.all()[0].origin == "未答问题"
+
+
+@pytest.fixture
+def served_versions(tmp_path, corpus_dir):
+    """The page over the draft plus a made-up final version."""
+    from .planversions import final_version
+
+    (corpus_dir / "2026_tongzhou_final.txt").write_text(final_version(), encoding="utf-8")
+    from app.service import Service
+    from app.ui import build_demo
+    from ingest.store import IndexStore, open_client
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, _env_file=None)
+    store = IndexStore(open_client(settings), settings.collection)
+    emb = FakeEmbedder()
+    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
+    demo = build_demo(Service(settings, store, emb))
+    port = _free_port()
+    demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port,
+                                                   prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+def test_versions_tab_in_chromium(served_versions):
+    """版本对比: the newest plan against the draft, changed words marked, units' gains and losses; the 入门 selector."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(served_versions)
+            page.wait_for_selector("#xz-question textarea", timeout=40000)
+            _tab(page, "版本对比")
+            view = page.locator("#xz-diff-view")
+            view.locator("#xz-diff-summary").wait_for(timeout=30000)
+            assert "有变化 5 项" in view.locator("#xz-diff-summary").inner_text()
+            assert view.locator('tr[data-change="changed"]').count() == 3
+            assert view.locator('tr[data-change="added"]').count() == 1
+            assert "林下经济" in view.locator('tr[data-change="changed"] ins').first.inner_text()
+            assert "原第7项" in view.locator('tr[data-unit="区总工会"]').inner_text()
+            # choosing the same plan on both sides asks for two different ones
+            page.locator("#xz-diff-old input").click()
+            page.get_by_role("option", name=re.compile("正式稿")).click()
+            page.wait_for_function("document.querySelector('#xz-diff-view').innerText.includes('请选择两份不同的要点')",
+                                   timeout=30000)
+            # 入门: the plan selector switches the summary to another version
+            _tab(page, "入门")
+            assert "征求意见稿" not in page.locator("#xz-onb-summary").inner_text()  # the newest plan: the final one
+            page.locator("#xz-onb-plan input").click()
+            page.get_by_role("option", name=re.compile("征求意见稿")).click()
+            page.wait_for_function("document.querySelector('#xz-onb-summary').innerText.includes('征求意见稿')",
+                                   timeout=30000)
+        finally:
+            browser.close()
+    assert not errors, errors

@@ -115,4 +115,6 @@ def test_records_cli_json(capsys):
     assert main(["records", "--json", "--corpus", str(CORPUS)]) == 0
     records = json.loads(capsys.readouterr().out)
     assert len(records) == 20 and len({r["section"] for r in records}) == 8
-    assert set(records[0]) == {"doc", "item", "title", "section", "units", "lead_unit"}
+    assert set(records[0]) == {"doc", "item", "title", "section", "units", "lead_unit", "plan_title", "plan_year",
+                               "plan_version"}
+    assert (records[0]["plan_year"], records[0]["plan_version"]) == (2026, "征求意见稿")

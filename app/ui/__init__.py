@@ -1,4 +1,4 @@
-"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 入门 / 责任分工 / 文档 / 关于 tabs and the /answer API."""
+"""The Gradio chat page: `build_demo(service)` assembles the 问答 / 入门 / 责任分工 / 版本对比 / 文档 / 关于 tabs and the /answer API."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .render import esc
 from .source_view import SourceViewer
 from .style import CSS, theme
 from .upload_guard import UploadCache, UploadGuardMiddleware
+from .versions import VersionsPanel
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,12 @@ class Page(gr.Blocks):
 
 
 def _header(service: Service) -> str:
-    title = service.index.records.doc_title or "东西部协作工作要点"
+    title = service.index.records.doc_title or "工作要点"
     limit = service.settings.max_upload_mb  # read by the page script's upload check
+    info = service.index.plans.info(service.index.plan_doc)
+    badge = f'<span class="xz-draft">{esc(info.version)}</span>' if info else ""  # the version the title states
     return (f'<div id="xz-header"><h1>协作问答</h1><p data-max-upload-mb="{limit}">就《{esc(title)}》及相关文件提问，'
-            '回答附出处（文档、部分、任务序号）。<span class="xz-draft">征求意见稿</span></p></div>')
+            f'回答附出处（文档、部分、任务序号）。{badge}</p></div>')
 
 
 def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -80,6 +83,7 @@ def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackS
     about = AboutPanel(service)
     onboarding = OnboardingPanel(service, chat)
     chips = FollowUpChips(chat)
+    versions = VersionsPanel(service)
     # delete_cache: uploaded files and downloads in Gradio's cache are removed after 6 h (checked hourly)
     with Page(title="协作问答", analytics_enabled=False, fill_width=True, delete_cache=(3600, 6 * 3600)) as demo:
         gr.HTML(_header(service))
@@ -91,6 +95,8 @@ def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackS
                 onboarding.build()
             with gr.Tab("责任分工", id="matrix", elem_id="xz-tab-matrix"):
                 matrix.build()
+            with gr.Tab("版本对比", id="versions", elem_id="xz-tab-versions"):
+                versions.build()
             with gr.Tab("文档", id="docs", elem_id="xz-tab-docs"):
                 documents.build()
             with gr.Tab("关于", id="about", elem_id="xz-tab-about"):
@@ -101,12 +107,15 @@ def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackS
         history.register_events(demo)  # after every panel that answers in the chat has added its events
         viewer.register_events()
         matrix.register_events(demo)
+        versions.register_events(demo)
         documents.register_events(demo)
         about.register_events(demo)
         for event in documents.change_events:  # an upload/delete/re-index changes the matrix and corpus facts
             event.then(matrix.refresh, inputs=matrix.refresh_inputs, outputs=matrix.refresh_outputs,
                        api_visibility="private").then(about.refresh, outputs=about.components["corpus"],
                                                       api_visibility="private").then(
+                versions.refresh, outputs=[versions.components["old"], versions.components["new"],
+                                           versions.components["view"]], api_visibility="private").then(
                 onboarding.refresh, inputs=onboarding.components["query"], outputs=onboarding.refresh_outputs,
                 api_visibility="private")
         gr.api(make_api_answer(service), api_name="answer")
@@ -114,6 +123,6 @@ def build_demo(service: Service, stream_delay: float = 0.02, feedback: FeedbackS
     demo.upload_cache = uploads
     demo.extra_routes = make_openai_router(service).routes
     demo.panels = {"chat": chat, "history": history, "matrix": matrix, "documents": documents, "about": about,
-                   "viewer": viewer, "feedback": feedback, "onboarding": onboarding, "chips": chips}
+                   "viewer": viewer, "feedback": feedback, "onboarding": onboarding, "chips": chips, "versions": versions}
     log.info("chat page built: %d tasks, %d documents", len(service.index.records.tasks), len(service.documents()))
     return demo

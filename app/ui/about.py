@@ -18,7 +18,7 @@ METHOD = """
 2. **检索摘录**：其他问题（如“劳模疗休养是哪项工作”）用 BM25 关键词检索与向量语义检索混合排序（RRF 融合），从命中的条款中**摘录原文句子**作答，来源中以<mark>高亮</mark>标出作答的句子。
 3. **如实拒答**：文档中找不到依据时，直接说明“没有找到”，不编造。
 4. **概览与术语**：问“这个文件大概说了些啥”“要点分成几块”“对口哪几个县”“是不是正式文件”“X是什么”时，从要点的标题、前言、部分说明和任务记录作答；术语表由原文中的引号名称、“…行动/工程”、简称等规则找出，相关文件有说明的附上说明（新的在前），语料没有解释的会如实说明并列出出现位置。“入门”页汇总了这些内容。
-5. **追问**：同一对话中可以接着问“那区妇联呢”“它的责任单位是谁”“第二项呢”“尖扎县呢”，系统会结合上一问理解；点“清空对话”后重新开始。输入框下方的“接着问”是根据本次回答引用的任务、单位和术语生成的两三个问题（都先试答过，不会被拒答），点击即问。
+5. **追问**：同一对话中可以接着问“那区妇联呢”“它的责任单位是谁”“第二项呢”，或把上一问里的协作县换成另一个（“X县呢”），系统会结合上一问理解；点“清空对话”后重新开始。输入框下方的“接着问”是根据本次回答引用的任务、单位和术语生成的两三个问题（都先试答过，不会被拒答），点击即问。
 
 每个回答下方的“来源”可展开，列出文档标题、所属部分、任务序号、责任单位和条款原文；点“查看全文”在侧栏打开整份文档并定位到该条款。
 回答下方的按钮可以复制（纯文字，含来源）、重新回答、点赞或点踩（点踩后可以写一句意见，帮助维护人员补充文档）。
@@ -60,13 +60,19 @@ class AboutPanel:
         docs = self.service.documents()
         lines = ["### 语料里有什么", ""]
         if book:
+            shelf = self.service.index.plans
+            info = shelf.info(book.doc)
+            draft = info is not None and info.rank < max(r for _, r, _ in shelf.vocab.versions)
+            status = (f"这是一份**{info.version}**，不是正式印发的文件，内容仍可能修改。" if draft else
+                      f"版本：{info.version}。" if info else "")
             lines.append(
                 f"- **《{escape_markdown(book.doc_title)}》**：共 {len(book.sections)} 个部分、{len(book.tasks)} 项任务、"
-                f"{len(book.units)} 个责任单位。这是一份**征求意见稿**（consultation draft），不是正式印发的文件，"
-                "内容仍可能修改。")
+                f"{len(book.units)} 个责任单位。{status}")
+            lines += [f"- 另有要点《{escape_markdown(i.label)}》（{i.tasks} 项任务），问题中写明年份或版本即按它回答。"
+                      for i in shelf.ordered() if i.doc != book.doc]
         else:
             lines.append("- 索引中还没有工作要点。")
-        related = [d for d in docs if d["doc"] != book.doc]
+        related = [d for d in docs if d["doc"] not in self.service.index.plans.infos and d["doc"] != book.doc]
         if related:
             lines.append(f"- 相关文件 {len(related)} 份（政策文件与新闻报道，用于背景问题）：")
             lines += [f"  - {escape_markdown(d['title'])}" for d in related]

@@ -28,7 +28,7 @@ EXAMPLES = (
 )
 
 PLACEHOLDER = (
-    "**有关《2026年南通市通州区东西部协作工作要点（征求意见稿）》的问题，都可以在这里问。**\n\n"
+    "**有关《{title}》的问题，都可以在这里问。**\n\n"
     "可以问：某单位负责哪些任务、第N项由谁牵头、某部分包括哪些任务、某项工作的具体内容。"
     "回答之后可以接着追问，例如“那区妇联呢”“它的责任单位是谁”。"
 )
@@ -54,6 +54,10 @@ class ChatPanel:
         self.feedback = feedback
         self.components: dict[str, gr.components.Component] = {}
         self.answer_events: list = []  # every event that ends with a new answer (history saving hooks onto them)
+
+    def placeholder(self) -> str:
+        """The empty chat's greeting, naming the plan that answers by default."""
+        return PLACEHOLDER.format(title=escape_markdown(self.service.index.records.doc_title or "工作要点"))
 
     # --- handlers -------------------------------------------------------------------------------
     def respond(self, message: str, history: list[dict] | None, context: DialogueContext | None,
@@ -154,7 +158,7 @@ class ChatPanel:
         """Lay out the chat; `below_input` adds components right under the question box (follow-up chips)."""
         with gr.Column(elem_classes="xz-chat"):
             chatbot = gr.Chatbot(
-                label="问答", show_label=False, height="62vh", min_height=420, placeholder=PLACEHOLDER, elem_id="xz-chatbot",
+                label="问答", show_label=False, height="62vh", min_height=420, placeholder=self.placeholder(), elem_id="xz-chatbot",
                 sanitize_html=True, allow_tags=False, latex_delimiters=[], feedback_options=("Like", "Dislike"),
                 buttons=["copy"], layout="bubble", editable="user",
             )

@@ -74,25 +74,44 @@ class OnboardingPanel:
     def guide(self) -> Guide:
         return self.service.answerer.guide  # follows re-indexing: a new answerer brings a new guide
 
-    def summary(self) -> str:
-        return escape_markdown(self.guide.summary_markdown())
+    def guide_of(self, plan: str | None) -> Guide:
+        """The guide of the plan chosen in the selector (the default plan's when none or unknown)."""
+        known = plan in self.service.index.plans.infos
+        return self.service.answerer.guide_for(plan if known else None)
+
+    def plan_choices(self) -> list[tuple[str, str]]:
+        return [(i.label, i.doc) for i in self.service.index.plans.ordered()]
+
+    def summary(self, plan: str | None = None) -> str:
+        return escape_markdown(self.guide_of(plan).summary_markdown())
+
+    def show_plan(self, plan: str | None, query: str | None):
+        """Outputs for the chosen plan: summary, outline, glossary."""
+        guide = self.guide_of(plan)
+        return (escape_markdown(guide.summary_markdown()), outline_html(guide),
+                glossary_html(guide, (query or "").strip()))
 
     def starters(self) -> list[str]:
         return starters(self.service.answerer, limit=MAX_STARTERS)
 
-    def search(self, query: str | None) -> str:
-        return glossary_html(self.guide, (query or "").strip())
+    def search(self, query: str | None, plan: str | None = None) -> str:
+        return glossary_html(self.guide_of(plan), (query or "").strip())
 
     def refresh(self, query: str | None = None):
-        """Outputs: summary, outline, glossary, then one update per starter button."""
+        """Outputs: summary, outline, glossary, one update per starter button, then the plan selector (reset)."""
         questions = self.starters()
         buttons = [gr.update(value=q, visible=True) for q in questions]
         buttons += [gr.update(visible=False)] * (MAX_STARTERS - len(buttons))
-        return (self.summary(), outline_html(self.guide), self.search(query), *buttons)
+        choices = self.plan_choices()
+        selector = gr.update(choices=choices, value=self.service.index.plan_doc, visible=len(choices) > 1)
+        return (self.summary(), outline_html(self.guide), self.search(query), *buttons, selector)
 
     # --- layout ---------------------------------------------------------------------------------
     def build(self) -> None:
         with gr.Column(elem_classes="xz-onboarding"):
+            choices = self.plan_choices()
+            plan = gr.Dropdown(choices, value=self.service.index.plan_doc, label="要点（版本 / 年份）",
+                               visible=len(choices) > 1, elem_id="xz-onb-plan")
             summary = gr.Markdown(self.summary(), elem_id="xz-onb-summary")
             gr.Markdown("**从这里开始**（点击即在问答页提问）", elem_classes="xz-examples-label")
             questions = self.starters()
@@ -110,17 +129,20 @@ class OnboardingPanel:
                     query = gr.Textbox(placeholder="搜索术语，如：心佑工程", show_label=False, container=False,
                                        elem_id="xz-glossary-q")
                     glossary = gr.HTML(self.search(""), elem_id="xz-glossary")
-        self.components = {"summary": summary, "outline": outline, "query": query, "glossary": glossary}
+        self.components = {"summary": summary, "outline": outline, "query": query, "glossary": glossary,
+                           "plan": plan}
 
     @property
     def refresh_outputs(self) -> list[gr.components.Component]:
         c = self.components
-        return [c["summary"], c["outline"], c["glossary"], *self.starter_buttons]
+        return [c["summary"], c["outline"], c["glossary"], *self.starter_buttons, c["plan"]]
 
     def register_events(self, demo: gr.Blocks, tabs: gr.Tabs, chips: FollowUpChips) -> None:
         c, chat = self.components, self.chat.components
-        c["query"].change(self.search, inputs=c["query"], outputs=c["glossary"], api_visibility="private",
+        c["query"].change(self.search, inputs=[c["query"], c["plan"]], outputs=c["glossary"], api_visibility="private",
                           show_progress="hidden")
+        c["plan"].change(self.show_plan, inputs=[c["plan"], c["query"]],
+                         outputs=[c["summary"], c["outline"], c["glossary"]], api_visibility="private")
         for button in self.starter_buttons:
             asked = button.click(lambda: gr.Tabs(selected="chat"), outputs=tabs, api_visibility="private").then(
                 self.chat.respond, inputs=[button, chat["chatbot"], chat["context"], chat["meta"]],

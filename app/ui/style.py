@@ -99,5 +99,10 @@ CSS = """
   .xz-chat .row { flex-wrap: nowrap !important; }
   #xz-ask, #xz-clear { min-width: 56px !important; padding-left: 6px; padding-right: 6px; }
 }
+.xz-diff, .xz-diff-units { width: 100%; border-collapse: collapse; font-size: 0.9em; margin: 0.5rem 0; }
+.xz-diff td, .xz-diff th, .xz-diff-units td, .xz-diff-units th { border: 1px solid var(--border-color-primary);
+    padding: 0.3rem 0.45rem; vertical-align: top; }
+.xz-diff del { background: #fdecea; color: #9b1c1c; } .xz-diff ins { background: #e6f4ea; color: #1e6b34; text-decoration: none; }
+.xz-gain { color: #1e6b34; } .xz-loss { color: #9b1c1c; }
 .xz-footer { text-align: center; font-size: 0.8rem; color: var(--body-text-color-subdued); }
 """
