@@ -109,7 +109,7 @@ class Answerer:
         return result
 
     def _resolve_followup(self, q: ParsedQuestion, text: str, ctx: DialogueContext) -> tuple[ParsedQuestion, str]:
-        """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '尖扎县呢' read against the previous turn."""
+        """'那区妇联呢' / '它的责任单位是谁' / '第二项呢' / '<另一个协作县>呢' read against the previous turn."""
         wording = self.index.parser.wording
         ordinal = wording.ordinal(text)
         if ctx.listed and ordinal is not None and len(ctx.listed) >= 2 and not q.units:
