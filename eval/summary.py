@@ -23,7 +23,10 @@ def table(results: dict[str, dict], systems: list[str]) -> str:
         res = results[name]["results"]
         n = results[name]["meta"]["questions"]
         kinds = ["colloquial"] if "colloquial" in res[systems[0]]["per_kind"] else []
+        lookup_kinds = {"lookup", "alias", "count", "together", "alone"} & set(res[systems[0]]["per_kind"])
         for label, key, fmt in ROWS:
+            if key == "lookup_accuracy" and not lookup_kinds:
+                continue  # a set without lookup questions has no lookup accuracy
             cells = [fmt.format(res[s][key]) if s in res else "–" for s in systems]
             lines.append(f"| {name} ({n}) | {label} | " + " | ".join(cells) + " |")
         for kind in kinds:
