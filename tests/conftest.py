@@ -83,3 +83,19 @@ def _chroma_server_only_for_server_tests():
     saved = {k: os.environ.pop(k) for k in ("XZQA_CHROMA_HOST", "XZQA_CHROMA_PORT") if k in os.environ}
     yield
     os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def plan_answerer(tmp_path_factory, aliases):
+    """An Answerer over the shipped corpus: real Chroma in a temp folder, the fake embedder (built once a session)."""
+    from app.answerer import Answerer
+    from ingest.pipeline import run_ingest
+    from ingest.store import IndexStore, open_client
+    from retriever.index import KnowledgeIndex
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("plan-data"), corpus_dir=CORPUS, _env_file=None)
+    store = IndexStore(open_client(settings), settings.collection)
+    emb = FakeEmbedder()
+    run_ingest(settings.corpus_dir, store, emb, aliases, settings.plan_doc)
+    return Answerer(KnowledgeIndex.load(store, emb, aliases, settings.plan_doc))
+

@@ -8,12 +8,6 @@ from pathlib import Path
 import pytest
 
 from app.answerer import Answerer
-from ingest.pipeline import run_ingest
-from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
-from retriever.index import KnowledgeIndex
-
-from .conftest import CORPUS, FakeEmbedder
 
 RECORDS = json.loads((Path(__file__).parent / "golden" / "plan_records.json").read_text(encoding="utf-8"))
 UNITS = list(dict.fromkeys(u for r in RECORDS for u in r["units"]))
@@ -24,12 +18,8 @@ def tasks_of(unit: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory, aliases) -> Answerer:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=CORPUS)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, aliases, settings.plan_doc)
-    return Answerer(KnowledgeIndex.load(store, emb, aliases, settings.plan_doc))
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
 
 
 def items(ans) -> list[int]:

@@ -7,21 +7,11 @@ import pytest
 from app.answerer import Answerer
 from app.gate import question_terms
 from app.multipart import split_parts
-from ingest.pipeline import run_ingest
-from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
-from retriever.index import KnowledgeIndex
-
-from .conftest import CORPUS, FakeEmbedder
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory, aliases) -> Answerer:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=CORPUS, _env_file=None)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, aliases, settings.plan_doc)
-    return Answerer(KnowledgeIndex.load(store, emb, aliases, settings.plan_doc))
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
 
 
 def items(ans) -> list:

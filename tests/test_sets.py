@@ -9,12 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.answerer import Answerer
-from ingest.pipeline import run_ingest
-from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
-from retriever.index import KnowledgeIndex
 
-from .conftest import CORPUS, FakeEmbedder
+from .conftest import FakeEmbedder
 from .test_answers import RECORDS, UNITS, tasks_of
 
 LIAISON = "区对口帮扶镇巴联络组"
@@ -22,12 +18,8 @@ LEAD = "列第一位的单位（通常视为牵头）"
 
 
 @pytest.fixture(scope="module")
-def answerer(tmp_path_factory, aliases) -> Answerer:
-    settings_ = Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=CORPUS)
-    store = IndexStore(open_client(settings_), settings_.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings_.corpus_dir, store, emb, aliases, settings_.plan_doc)
-    return Answerer(KnowledgeIndex.load(store, emb, aliases, settings_.plan_doc))
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
 
 
 def items(ans) -> list[int]:
