@@ -351,8 +351,8 @@ def test_onboarding_tab_in_chromium(served, shots):
             page.wait_for_function("document.querySelectorAll('#xz-chatbot .xz-meta').length >= 2", timeout=40000)
             chip.wait_for(state="visible", timeout=30000)
             page.wait_for_function("document.querySelector('#xz-chip-0').innerText.trim().length > 0", timeout=30000)
-            follow = chip.inner_text().strip()
-            chip.click()
+            # read and click in one step: the chips are replaced when a later answer arrives
+            follow = chip.evaluate("el => { const t = el.innerText.trim(); el.click(); return t; }")
             page.wait_for_function("document.querySelectorAll('#xz-chatbot .xz-meta').length >= 3", timeout=40000)
             assert follow in page.locator("#xz-chatbot .user-row").last.inner_text()
             assert "文档中未找到" not in page.locator("#xz-chatbot .bot-row").last.inner_text()
