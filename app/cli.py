@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.settings import Settings
 
-from .inputs import argv_text
+from .inputs import argv_text, jsonl_lines
 from .models import Answer
 
 log = logging.getLogger(__name__)
@@ -59,22 +59,18 @@ def cmd_ask(args, settings: Settings) -> int:
 
 def _batch(service, path: str) -> int:
     """One JSON object per input line, in order; a bad line gets an error object and the rest still runs."""
-    # undecodable bytes become U+FFFD instead of ending the whole run at the first bad line
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict) or "q" not in obj:
-                    raise ValueError("not a JSON object with key q")
-                out = service.ask(obj["q"]).to_dict()
-            except Exception as exc:  # any failure stays on its own line
-                if not isinstance(exc, ValueError):
-                    log.exception("batch line %d failed", n)
-                reason = "not a JSON object with key q" if isinstance(exc, ValueError) else type(exc).__name__
-                out = {"line": n, "error": reason}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
+    for n, line in jsonl_lines(path):
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or "q" not in obj:
+                raise ValueError("not a JSON object with key q")
+            out = service.ask(obj["q"]).to_dict()
+        except Exception as exc:  # any failure stays on its own line
+            if not isinstance(exc, ValueError):
+                log.exception("batch line %d failed", n)
+            reason = "not a JSON object with key q" if isinstance(exc, ValueError) else type(exc).__name__
+            out = {"line": n, "error": reason}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .curated import CitedClause, CuratedStore, CurationError, clause_hash, match_key
+from .inputs import jsonl_lines
 
 log = logging.getLogger(__name__)
 
@@ -52,36 +53,33 @@ def import_jsonl(store: CuratedStore, path: Path) -> ImportReport:
     same answer) are skipped. Imported answers keep their author and date; the next review checks their clauses."""
     report = ImportReport()
     seen = {(match_key(c.question), c.answer.strip()) for c in store.all()}
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+    for n, line in jsonl_lines(path):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            report.problems.append(f"第 {n} 行：不是合法的 JSON")
+            continue
+        try:
+            if not isinstance(obj, dict):
+                raise CurationError("不是 JSON 对象")
+            for key in ("question", "answer", "author"):
+                if not isinstance(obj.get(key), str):
+                    raise CurationError(f"缺少文本字段 {key}")
+            clauses = obj.get("clauses")
+            if not isinstance(clauses, list):
+                raise CurationError("缺少依据条款列表 clauses")
+            cited = [_clause(c, i) for i, c in enumerate(clauses, 1)]
+            key = (match_key(obj["question"]), obj["answer"].strip())
+            if key in seen:
+                report.duplicates += 1
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                report.problems.append(f"第 {n} 行：不是合法的 JSON")
-                continue
-            try:
-                if not isinstance(obj, dict):
-                    raise CurationError("不是 JSON 对象")
-                for key in ("question", "answer", "author"):
-                    if not isinstance(obj.get(key), str):
-                        raise CurationError(f"缺少文本字段 {key}")
-                clauses = obj.get("clauses")
-                if not isinstance(clauses, list):
-                    raise CurationError("缺少依据条款列表 clauses")
-                cited = [_clause(c, i) for i, c in enumerate(clauses, 1)]
-                key = (match_key(obj["question"]), obj["answer"].strip())
-                if key in seen:
-                    report.duplicates += 1
-                    continue
-                # the file's generation is another installation's name: the review re-checks the clause texts
-                store.add(obj["question"], obj["answer"], obj["author"], cited, str(obj.get("generation") or ""),
-                          origin=str(obj.get("origin") or "导入"), written_at=str(obj.get("written_at") or ""),
-                          needs_review=bool(obj.get("needs_review")))
-                seen.add(key)
-                report.added += 1
-            except CurationError as exc:
-                report.problems.append(f"第 {n} 行：{exc}")
+            # the file's generation is another installation's name: the review re-checks the clause texts
+            store.add(obj["question"], obj["answer"], obj["author"], cited, str(obj.get("generation") or ""),
+                      origin=str(obj.get("origin") or "导入"), written_at=str(obj.get("written_at") or ""),
+                      needs_review=bool(obj.get("needs_review")))
+            seen.add(key)
+            report.added += 1
+        except CurationError as exc:
+            report.problems.append(f"第 {n} 行：{exc}")
     log.info("imported curated answers from %s: %s", path, report.summary_zh())
     return report

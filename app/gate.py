@@ -53,7 +53,13 @@ class QuestionTerms:
 
 
 def question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
-    """Topic words with their plan-term forms and weights; specific words the corpus lacks are set apart."""
+    """Topic words with their plan-term forms and weights; specific words the corpus lacks are set apart.
+
+    Worked out once per question text and index (the result is not changed by its readers)."""
+    return index.memo("terms", text, lambda: _question_terms(index, text))
+
+
+def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     lex = index.lexicon
     out = QuestionTerms(text=text)
     tagged = index.tokenizer.tagged(text)

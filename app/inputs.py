@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 # Lone surrogates come from JSON escapes ("\ud800") and from undecodable command-line bytes; no tokenizer,
 # store or terminal accepts them.
@@ -33,3 +35,13 @@ def argv_text(arg: str) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
         return arg
+
+
+def jsonl_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line of a UTF-8 file (BOM allowed); undecodable bytes become U+FFFD
+    instead of ending the whole run at the first bad line."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                yield n, line
+

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from ingest.embedding import Embedder, EmbedderNotReady
 from ingest.store import IndexStore, Snapshot, StoreUnavailable
@@ -17,6 +19,7 @@ from .plans import PlanShelf, fold_versions
 from .understand import QuestionParser
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _HAN = re.compile(r"[\u4e00-\u9fa5]+")
 
@@ -37,7 +40,7 @@ class KnowledgeIndex:
                  lexicon: Lexicon | None = None):
         self.lexicon = lexicon or Lexicon.load()
         self._speller = None
-        self._spelled: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        self._memo: dict[tuple[str, str], object] = {}
         self.snapshot = snapshot
         self.store = store
         self.embedder = embedder
@@ -109,13 +112,17 @@ class KnowledgeIndex:
 
     def spell(self, query: str) -> tuple[str, list[tuple[str, str]]]:
         """The question with misspelt words read as the corpus's words, and what was read how."""
-        cached = self._spelled.get(query)
-        if cached is None:
-            cached = self.speller.correct(query)
-            if len(self._spelled) >= 4096:
-                self._spelled.clear()
-            self._spelled[query] = cached
-        return cached
+        return self.memo("spell", query, lambda: self.speller.correct(query))
+
+    def memo(self, kind: str, text: str, compute: Callable[[], T]) -> T:
+        """What was worked out about one question text, kept for this index generation: a question is read by the
+        router, the gate, the parts splitter and the retrieval answer, and each needs the same reading."""
+        key = (kind, text)
+        if key not in self._memo:
+            if len(self._memo) >= 8192:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     def expanded_query(self, query: str) -> str:
         """The question plus the plan terms its everyday words stand for (for keyword search)."""

@@ -75,3 +75,9 @@ def export_table(base_dir: Path, stem: str, headers: list[str], rows: list[list]
     folder = Path(tempfile.mkdtemp(prefix="export-", dir=base_dir))
     return (write_csv(folder / f"{stem}.csv", headers, rows),
             write_xlsx(folder / f"{stem}.xlsx", headers, rows, notes=notes))
+
+
+def download_folder(prefix: str, folder: Path | None = None) -> Path:
+    """The folder a panel offers its downloads from: the given one, else a private temp folder (one per call)."""
+    return folder if folder is not None else Path(tempfile.mkdtemp(prefix=prefix))
+

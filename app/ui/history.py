@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from .chat import ChatPanel, new_meta
+from .export import download_folder
 from .render import plain_of_message
 
 log = logging.getLogger(__name__)
@@ -73,10 +74,8 @@ class HistoryPanel:
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:
-            import tempfile
-
-            self._export_dir = Path(tempfile.mkdtemp(prefix="xzqa-history-"))
+        if self._export_dir is None:  # made on first download, not when the page is built
+            self._export_dir = download_folder("xzqa-history-")
         return self._export_dir
 
     # --- handlers -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from ..lookup import LEAD_LABEL
 from ..service import Service
-from .export import export_table
+from .export import download_folder, export_table
 from .render import esc, task_html
 
 log = logging.getLogger(__name__)
@@ -50,8 +49,8 @@ class MatrixPanel:
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:
-            self._export_dir = Path(tempfile.mkdtemp(prefix="xzqa-matrix-"))
+        if self._export_dir is None:  # made on first download, not when the page is built
+            self._export_dir = download_folder("xzqa-matrix-")
         return self._export_dir
 
     # --- data -----------------------------------------------------------------------------------

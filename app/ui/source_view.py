@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -13,6 +12,7 @@ import gradio as gr
 from ingest.loaders import LoadError, load_document
 
 from ..service import Service
+from .export import download_folder
 from .render import cite_key, esc
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ class SourceViewer:
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:
-            self._export_dir = Path(tempfile.mkdtemp(prefix="xzqa-docs-"))
+        if self._export_dir is None:  # made on first download, not when the page is built
+            self._export_dir = download_folder("xzqa-docs-")
         return self._export_dir
 
     def _chunks(self, doc_id: str) -> list[tuple[str, dict]]:
