@@ -75,6 +75,7 @@ class Answerer:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
         if len(parts) > 1:
+            self.index.prefetch(parts)
             result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context,
                                   has_topic=lambda part: question_terms(self.index, part).topical)
         else:

@@ -67,6 +67,19 @@ class CachingEmbedder:
             return []
         return self.encode([self.passage_prefix + t for t in texts]).tolist()
 
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Several queries in one encoder call (the parts of one question); cached like `embed_query`."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vecs = self.encode([self.query_prefix + t for t in missing]).tolist()
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    self._cache[t] = v
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return [self.embed_query(t) for t in texts]
+
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             hit = self._cache.get(text)
@@ -148,6 +161,15 @@ class LazyEmbedder:
             raise EmbedderNotReady(f"embedding model {self.identity} is still loading"
                                    + (f" (last attempt failed: {self._error})" if self._error else ""))
         return self.get().embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        if self._model is None and not self.wait:
+            self.load_in_background()
+            raise EmbedderNotReady(f"embedding model {self.identity} is still loading")
+        model = self.get()
+        if hasattr(model, "embed_queries"):
+            return model.embed_queries(texts)
+        return [model.embed_query(t) for t in texts]
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:

@@ -96,6 +96,7 @@ class IndexStore:
         self._down_until = 0.0
         self._down_reason = ""
         self._lock = threading.Lock()
+        self._held: dict[str, object] = {}
 
     def _call(self, fn, *args, **kwargs):
         name = getattr(fn, "__name__", "request")
@@ -248,9 +249,24 @@ class IndexStore:
               collection: str | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the k nearest chunks of `collection` (a generation a reader loaded; one
         round trip less per question) or, when it is not given or gone, of the active generation."""
-        coll = (self.collection(collection) if collection else None) or self.active_collection()
-        if coll is None:
-            return []
         # chroma returns fewer than k results from a small or empty collection; no count() round trip needed
-        res = coll.query(query_embeddings=[embedding], n_results=k, where=where, include=["distances"])
+        args = {"query_embeddings": [embedding], "n_results": k, "where": where, "include": ["distances"]}
+        held = self._held.get(collection) if collection else None
+        res = None
+        if held is not None:  # the handle of a loaded generation is reused: one lookup less per question
+            try:
+                res = held.query(**args)
+            except StoreUnavailable:
+                raise
+            except Exception as exc:
+                if not _is_not_found(exc):
+                    raise
+                self._held.pop(collection, None)  # dropped by another process's re-index
+        if res is None:
+            coll = (self.collection(collection) if collection else None) or self.active_collection()
+            if coll is None:
+                return []
+            if collection and coll.name == collection:
+                self._held = {collection: coll}  # one generation at a time: readers query the one they loaded
+            res = coll.query(**args)
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=False)]

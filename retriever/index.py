@@ -139,6 +139,17 @@ class KnowledgeIndex:
     def bm25_run(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         return self.bm25.search(query, k)
 
+    def prefetch(self, queries: list[str]) -> None:
+        """Embed several queries in one encoder call (the parts of one question), so each part's search hits
+        the cache; a model still loading or a failure only costs the batch."""
+        batch = getattr(self.embedder, "embed_queries", None)
+        if batch is None or len(queries) < 2:
+            return
+        try:
+            batch(queries)
+        except Exception as exc:  # noqa: BLE001 - the parts are searched one by one after this anyway
+            log.debug("batched query embedding skipped: %s", exc)
+
     def dense_run(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         """Nearest chunks by cosine; raises StoreUnavailable when the vector store is down."""
         if self.embedder is None or self.store is None:

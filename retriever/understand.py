@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -70,6 +73,9 @@ class QuestionParser:
             re.compile(r"(?<![\d第])(\d{1,2})\s*(?:项|号|条)(?!目)"),
         ]
         self._section_pattern = re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:部分|大行动|个行动|大部分|板块|方面|章|大项)")
+        # a multi-part question reads each part up to three times (split, reference carry-over, answer)
+        self._parsed: OrderedDict[str, ParsedQuestion] = OrderedDict()
+        self._parsed_lock = threading.Lock()
 
     def spans(self, text: str) -> tuple[list[tuple[int, int, str]], str]:
         """(start, end, name) of every known name (longest match first, no overlaps) and the masked text."""
@@ -97,6 +103,20 @@ class QuestionParser:
         return self.matcher.suggest(name, n)
 
     def parse(self, text: str) -> ParsedQuestion:
+        """The reading of `text`; a fresh copy each call, since routing adds notes and follow-up references."""
+        with self._parsed_lock:
+            hit = self._parsed.get(text)
+            if hit is not None:
+                self._parsed.move_to_end(text)
+        if hit is None:
+            hit = self._parse(text)
+            with self._parsed_lock:
+                self._parsed[text] = hit
+                while len(self._parsed) > 512:
+                    self._parsed.popitem(last=False)
+        return copy.deepcopy(hit)
+
+    def _parse(self, text: str) -> ParsedQuestion:
         w = self.wording
         q = ParsedQuestion(text=text)
         for pattern in w.exclude_spans:

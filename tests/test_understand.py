@@ -76,3 +76,12 @@ def test_unknown_unit_is_suggested_and_a_clear_typo_is_read_with_a_note(parser):
 def test_exclusion(parser):
     q = parser.parse("除镇巴联络组外，只有区民政局一个责任单位的任务是哪项")
     assert q.units == ["区民政局"] and q.excluded == ["区对口帮扶镇巴联络组"]
+
+
+def test_repeated_parse_gives_independent_copies(parser):
+    """A multi-part question reads each part several times; routing must not change the remembered reading."""
+    first = parser.parse("区总工会负责哪些任务")
+    first.units.append("区妇联")
+    first.notes.append("changed")
+    again = parser.parse("区总工会负责哪些任务")
+    assert again.units == ["区总工会"] and again.notes == []
