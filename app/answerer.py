@@ -14,7 +14,7 @@ from retriever.understand import ParsedQuestion
 
 from . import lookup
 from .extractive import precheck, retrieval_answer, tasks_described
-from .gate import question_terms
+from .gate import asked_instances, has_own_topic, question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide
@@ -77,7 +77,7 @@ class Answerer:
         if len(parts) > 1:
             self.index.prefetch(parts)
             result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context,
-                                  has_topic=lambda part: question_terms(self.index, part).topical)
+                                  has_topic=lambda part: has_own_topic(self.index, part))
         else:
             result = self._single(cleaned, context)
         result.question = question
@@ -226,7 +226,8 @@ class Answerer:
         guided = self.guide_for(plan).answer(q, query)
         if guided is not None:
             return guided
-        if book and {"who", "lead"} & q.intents and not (q.units or q.items or q.sections or q.unknown_units):
+        if book and {"who", "lead"} & q.intents and not (q.units or q.items or q.sections or q.unknown_units) \
+                and asked_instances(self.index, query) is None:  # "哪家医院结对": a name is asked, not a unit
             described = self._described(book, q, query)
             if described is not None:
                 return described

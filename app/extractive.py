@@ -148,7 +148,7 @@ def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
 def _context(hit: Hit) -> str:
     """What a sentence of this clause is about beyond its own words: the document's or the task's title."""
     m = hit.metadata
-    return m.get("task_title", "") if m.get("kind") == "task" else m.get("title", "")
+    return m.get("task_title", "") if m.get("kind") == "task" else f"{m.get('title', '')} {m.get('date', '')}"
 
 
 def _clause_text(hit: Hit) -> str:

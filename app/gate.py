@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ class TermGroup:
     surface: str
     forms: tuple[str, ...]
     weight: float
+    names_thing: bool = True  # a noun or name (not a verb, preposition or number): what a sentence must be about
 
     def found_in(self, text: str) -> str | None:
         return next((f for f in self.forms if f in text), None)
@@ -83,16 +85,35 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         if tok in lex.generic or (len(tok) < 2 and not tok.isascii()) or set(tok) <= covered:
             continue
         if index.mentions(tok) or _known_parts(index, tok):
-            out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
+            thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
+            out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
         elif _specific(index, tok, tag):
             out.absent.append(tok)
     out.absent += _unknown_named_events(index, tagged)
+    # a year no document mentions ("2027年的要点") is as absent as a name
+    out.absent += [f"{y}年" for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)", text) if not index.mentions(y)]
     out.topical = bool(out.groups)
     if not out.groups:  # "东西部协作搞了多少年": only frame words; they are all the topic there is
         for tok in index.tokenizer.tokens(text, search=False):
             if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):
                 out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
     return out
+
+
+def has_own_topic(index: KnowledgeIndex, text: str) -> bool:
+    """Whether a question names something specific of its own: a word found in at most a tenth of the clauses.
+
+    A later part of a multi-part question with only common words ("重点盯的是哪些区域") is about what the part
+    before it named."""
+    terms = question_terms(index, text)
+    return terms.topical and any(g.weight >= specific_weight(index) for g in terms.groups)
+
+
+def specific_weight(index: KnowledgeIndex) -> float:
+    """The BM25 idf of a word found in a tenth of the clauses: words at least this rare name something."""
+    n = len(index)
+    df = max(1.0, 0.1 * n)
+    return math.log((n - df + 0.5) / (df + 0.5)) if n else 0.0
 
 
 def _unknown_named_events(index: KnowledgeIndex, tagged: list[tuple[str, str]]) -> list[str]:
@@ -158,13 +179,25 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
                 m = index.lexicon.cue("held_at", sent)
             if not m:
                 continue
-            cov = terms.coverage(sent + "\n" + context)
-            if cov < 0.5 and not (cov >= 0.34 and terms.top_found(sent + "\n" + context)):
+            if not _about(index, terms, sent, context):
                 continue
+            cov = terms.coverage(sent + "\n" + context)
             score = cov - 0.02 * i
             if best is None or score > best[0]:
                 best = (score, FactEvidence(sent, m.group(0), i))
     return best[1] if best else None
+
+
+def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: str) -> bool:
+    """Whether a sentence (with its clause's or document's title) is about what the question asks: it carries
+    every specific word of the question ("几个直供基地": 直供 and 基地's kin, not just 农产品), or, when the question has
+    none, half of its words, at least one of them in the sentence itself."""
+    text = sentence + "\n" + context
+    cov = terms.coverage(text)
+    specific = [g for g in terms.groups if g.weight >= specific_weight(index) and g.names_thing]
+    if specific:
+        return cov >= 0.34 and all(g.found_in(text.lower()) for g in specific)
+    return cov >= 0.5 and bool(terms.matched(sentence))
 
 
 def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
@@ -172,8 +205,12 @@ def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
     m = index.lexicon.cue("instances_ask", question)
     if not m:
         return None
-    noun = next((g for g in (m.group("noun"), m.group("noun2"), m.group("noun3")) if g), "")
+    groups = m.groupdict()
+    noun = next((g for g in (groups.get(f"noun{i}") for i in ("", "2", "3", "4", "5")) if g), "")
     noun = re.sub(r"[啊呀呢吗的了？?]+$", "", noun)
+    if groups.get("noun4") or groups.get("noun5"):  # "哪所学校", "哪个镇": only categories whose members have names
+        heads = (noun[i:j] for j in range(len(noun), 0, -1) for i in range(j))  # 医院结对 → 医院
+        return next((h for h in heads if index.lexicon.cue("member_suffix_categories", h)), None)
     if index.lexicon.cue("measure_words", noun):
         noun = ""
     if not noun:  # "示范标杆学校具体是哪几所": the noun stands before the ask

@@ -11,6 +11,7 @@ from retriever.understand import ParsedQuestion, QuestionParser
 from .models import Answer, Citation, DialogueContext
 
 _SENTENCE_END = re.compile(r"(?<=[？?！!；;。])")
+_CLAUSE = re.compile(r"[，,]|\s+")
 # a part that only asks again about something just named: "那条谁牵头", "它的责任单位呢"
 _LEADS_BACK = re.compile(r"^(?:那|那么|还有|另外|以及|又|再)")
 
@@ -20,17 +21,55 @@ def _has_question(p: ParsedQuestion, lexicon: Lexicon) -> bool:
                 or lexicon.cue("question_word", p.text))
 
 
+def _asks(segment: str, lexicon: Lexicon) -> bool:
+    """A clause that asks something itself ("谁牵头", "青洽会呢"), not one that sets the scene ("那边的手艺人")."""
+    return bool(lexicon.cue("question_word", lexicon.cue_sub("not_a_question", "", segment)))
+
+
+def _group(segments: list[str], lexicon: Lexicon) -> list[str]:
+    """Clauses joined into parts, each ending with a clause that asks; scene-setting clauses go with what follows."""
+    parts: list[str] = []
+    pending = ""
+    for seg in segments:
+        pending = f"{pending}，{seg}" if pending else seg
+        if _asks(seg, lexicon):
+            parts.append(pending)
+            pending = ""
+    if pending:
+        if parts:
+            parts[-1] = f"{parts[-1]}，{pending}"
+        else:
+            parts.append(pending)
+    return parts
+
+
+def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str]:
+    """"A和B分别由谁负责" as "A由谁负责" and "B由谁负责", when A and B are not units, tasks or parts (those the
+    records answer together)."""
+    m = lexicon.cue("distributive", text)
+    if m is None:
+        return []
+    q = parser.parse(text)
+    if q.units or q.items or q.sections or not _asks(m["rest"], lexicon):
+        return []
+    rest = re.sub(r"^(?:分别|各自|各)", "", m["rest"])
+    return [m["a"] + rest, m["b"] + rest]
+
+
 def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str]:
-    """The question's parts; one part when it is a single question (however long)."""
-    parts = [p.strip(" ，,") for p in _SENTENCE_END.split(text) if len(p.strip(" ，,？?！!；;。")) >= 2]
+    """The question's parts; one part when it is a single question (however long).
+
+    Sentences split at their end marks; within a sentence, clauses split at commas and spaces when each part
+    asks something of its own ("生态保护那条谁牵头，重点盯的是哪些区域", "丝博会是第几届 青洽会呢").
+    """
+    sentences = [p.strip(" ，,") for p in _SENTENCE_END.split(text) if len(p.strip(" ，,？?！!；;。")) >= 2]
+    parts: list[str] = []
+    for sentence in sentences:
+        segments = [c.strip() for c in _CLAUSE.split(sentence) if len(c.strip(" ？?！!；;。")) >= 2]
+        grouped = _group(segments, lexicon) if len(segments) > 1 else [sentence]
+        parts += grouped if all(_has_question(parser.parse(g), lexicon) for g in grouped) else [sentence]
     if len(parts) <= 1:
-        chunks = [c for c in re.split(r"\s+", text.strip()) if c]
-        # a space separates two questions only when the second points back or names something of its own
-        if len(chunks) == 2 and (lexicon.cue("pronoun", chunks[1]) or _LEADS_BACK.match(chunks[1])) \
-                and _has_question(parser.parse(chunks[0]), lexicon) \
-                and _has_question(parser.parse(chunks[1]), lexicon):
-            return chunks
-        return [text]
+        return _distributed(text.strip(" ？?。"), parser, lexicon) or [text]
     kept: list[str] = []
     pending = ""
     for part in parts:  # a remark that asks nothing ("我是新来的。") belongs to the question after it
@@ -57,6 +96,8 @@ def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext
         return "、".join(f"第{i}项" for i in previous.items) + part
     if previous.units:
         return "、".join(previous.units) + part
+    if previous.sections:
+        return "、".join(f"第{n}部分" for n in previous.sections) + part
     return part
 
 
@@ -65,8 +106,15 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
     lines: list[str] = []
     citations: list[Citation] = []
     seen: set[tuple] = set()
+    shown: dict[str, int] = {}  # answer text -> index of its heading line
     for n, (part, ans) in enumerate(zip(parts, answers), 1):
-        lines += [f"**（{n}）{ans.resolved_question or part}**", "", ans.answer, ""]
+        heading = f"（{n}）{ans.resolved_question or part}"
+        if ans.answer in shown:  # "第六部分是什么，包括哪些任务": both parts have one answer; show it once
+            at = shown[ans.answer]
+            lines[at] = lines[at][:-2] + f"；{heading}**"
+            continue
+        shown[ans.answer] = len(lines)
+        lines += [f"**{heading}**", "", ans.answer, ""]
         for c in ans.citations:
             key = (c.doc, c.item, c.text)
             if key not in seen:
@@ -82,12 +130,26 @@ def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexico
                  has_topic: Callable[[str], bool]) -> Answer:
     """Answer the parts in order, each able to refer back to the one before it."""
     answers: list[Answer] = []
-    ctx = context
+    asked: list[str] = []
+    contexts = [context]  # the context each part was asked in
     for part in parts:
-        text = carry_reference(part, parser.parse(part), ctx if answers else None, lexicon, has_topic)
-        ans = ask(text, ctx)
-        if not ans.resolved_question or ans.resolved_question == part:
-            ans.resolved_question = text
+        parsed = parser.parse(part)
+        text = carry_reference(part, parsed, contexts[-1] if answers else None, lexicon, has_topic)
+        before = contexts[-1]
+        if answers and text == part and not (parsed.units or parsed.items or parsed.sections) \
+                and not (before and (before.listed or before.units or before.items or before.sections)) \
+                and not has_topic(part) and not lexicon.cue("pronoun", part):
+            # nothing of its own and nothing to point back to ("…截止到哪天 反馈给谁"): one question with the last
+            merged = f"{asked[-1]}，{part}"
+            answers.pop()
+            contexts.pop()
+            asked[-1] = merged
+            ans = ask(merged, contexts[-1])
+        else:
+            asked.append(part)
+            ans = ask(text, contexts[-1])
+            if not ans.resolved_question or ans.resolved_question == part:
+                ans.resolved_question = text
         answers.append(ans)
-        ctx = ans.context or ctx
-    return combine(question, parts, answers)
+        contexts.append(ans.context or contexts[-1])
+    return answers[0] if len(answers) == 1 else combine(question, asked, answers)

@@ -15,6 +15,7 @@ from retriever.records import SectionRecord
 from retriever.understand import ParsedQuestion
 
 from .definitions import asked_phrase, chunk_citation, relation_answer, relation_pair, resolve, term_or_phrase_answer
+from .gate import has_own_topic
 from .models import Answer, Citation
 
 # one topic per question, the most specific first
@@ -100,7 +101,9 @@ class Guide:
             rest = self.cues.topics[t].sub("", rest)
         rest = self._drop_title_words(self.cues.document_words.sub("", rest))
         rest = self.cues.filler.sub("", rest)
-        return hits[0] if len(rest) <= self.cues.residue_max else None
+        if len(rest) > self.cues.residue_max or (rest and has_own_topic(self.index, rest)):
+            return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
+        return hits[0]
 
     def _drop_title_words(self, text: str) -> str:
         """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""

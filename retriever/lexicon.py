@@ -58,6 +58,11 @@ class Lexicon:
         pattern = self.cues.get(name)
         return pattern.search(text) if pattern else None
 
+    def cue_sub(self, name: str, repl: str, text: str) -> str:
+        """`text` with every match of cue `name` replaced (unchanged when there is no such cue)."""
+        pattern = self.cues.get(name)
+        return pattern.sub(repl, text) if pattern else text
+
     def expansions(self, text: str) -> dict[str, tuple[str, ...]]:
         """Everyday words found in `text` (longest first, no overlaps) with the plan terms they stand for."""
         found: dict[str, tuple[str, ...]] = {}

@@ -64,7 +64,8 @@ class Wording:
     pinyin_fold: list[tuple[str, str]] = field(default_factory=list)
     fuzzy: dict[str, float] = field(default_factory=dict)
     union_join: re.Pattern = re.compile("或")  # A或B between two names: either, even beside 都有 / 参与
-    name_duty: re.Pattern = re.compile("负责")  # words after a name that make it the question's subject
+    name_duty: re.Pattern = re.compile("负责")
+    not_a_name: re.Pattern = re.compile("^哪")  # "哪个单位", "这个部门": a question or pointer, not a name  # words after a name that make it the question's subject
     section_cue: re.Pattern = re.compile("部分")  # 那块 / 这部分: a section is being named in other words
     other_level: re.Pattern = re.compile("(?:国家|中央)$")  # 国家发改委 is not the district's 发改委
 
@@ -92,6 +93,7 @@ class Wording:
             section_what=c(d["section_what"]), set_glue=c(d["set_glue"]), count_mask=c(d["count_mask"]), zero_phrase=c(d["zero_phrase"]), item_marker=d["item_marker"], item_units=d["item_units"],
             confusables=dict(d["confusables"]), pinyin_fold=[tuple(p) for p in d["pinyin_fold"]],
             fuzzy=dict(d["fuzzy"]), union_join=c(d.get("union_join", "或")), name_duty=c(d.get("name_duty", "负责")),
+            not_a_name=c(d.get("not_a_name", "^哪")),
             section_cue=c(d.get("section_cue", "部分")), other_level=c(d.get("other_level", "(?:国家|中央)$")))
 
     # --- readings ---------------------------------------------------------------------------------

@@ -162,3 +162,60 @@ def test_a_pronoun_beside_a_topic_of_its_own_keeps_the_topic(answerer):
 def test_an_event_the_corpus_never_mentions_gets_no_confident_answer(answerer):
     ans = answerer.answer("青稞酒推介会签约了几个项目")  # the reliability report's case: once found=true from task 15
     assert not ans.found and not ans.citations
+
+
+@pytest.mark.parametrize("question, n", [
+    ("第17项谁牵头，主要聚焦哪些地方", 2),  # two clauses that each ask
+    ("丝博会是第几届 青洽会呢", 2),
+    ("镇巴那边的腊肉想卖得更好，区里有啥安排", 1),  # the first clause only sets the scene
+    ("那边的木匠啥的 有扶持没", 1),  # 啥的 is "and so on", not a question
+    ("区总工会，负责哪些任务", 1),
+    ("劳模疗休养和订单培养分别由谁负责", 2),  # the same question about two things
+    ("区总工会和区妇联分别负责哪些任务", 1),  # two units: the records answer both at once
+])
+def test_clauses_split_only_when_each_part_asks(answerer, question, n):
+    assert len(split_parts(question, answerer.index.parser, answerer.index.lexicon)) == n
+
+
+def test_a_later_part_with_only_common_words_is_about_the_task_named_before(answerer):
+    ans = answerer.answer("第17项谁牵头，重点盯的是哪些区域")
+    assert ans.mode == "multi" and "青藏高原" in ans.answer and "通州生态环境局" in ans.answer
+
+
+def test_distributed_question_answers_each_thing(answerer):
+    ans = answerer.answer("劳模疗休养和订单培养分别由谁负责")
+    assert {6, 9} <= set(items(ans))
+
+
+def test_two_parts_with_one_answer_show_it_once(answerer):
+    ans = answerer.answer("第六部分是什么，包括哪些任务？")
+    assert ans.answer.count("本部分共") == 1 and "（2）" in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "哪个部门负责劳模疗休养",
+    "哪家单位管劳模疗休养这件事",
+])
+def test_which_unit_is_a_question_not_an_unknown_unit(answerer, question):
+    ans = answerer.answer(question)
+    assert ans.found and items(ans)[:1] == [6] and "没有这个单位" not in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "远程医疗是跟镇巴哪家医院合作的",
+    "学校结对是跟尖扎哪所中学结的对",
+    "区中园在镇巴落在哪个村",
+])
+def test_a_named_member_the_plan_does_not_name_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_a_year_no_document_mentions_is_refused(answerer):
+    ans = answerer.answer("2031年的工作要点有哪些任务")
+    assert not ans.found and "2031年" in ans.answer
+
+
+def test_an_ordinal_is_not_a_count(answerer):
+    ans = answerer.answer("丝博会要组织几个企业去参展")  # the plan says 第十届丝博会, not how many firms
+    assert not ans.found
