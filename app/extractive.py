@@ -29,19 +29,23 @@ def _sentences(hit: Hit) -> list[str]:
     sents = [s for s, _, _ in split_sentences(hit.content)]
     title = hit.metadata.get("task_title", "")
     out = [s for s in sents if not (title and title in s and len(s) <= len(title) + 6)
-           and not re.match(r"^[（(〔\[]?责任单位", s)]
+           and not re.match(r"^[（(〔\[]?责任单位|^(?:标题|来源)[：:]", s)]
     if hit.metadata.get("kind") == "section" and len(out) > 1:
         out = out[1:]  # the heading line
     return out or sents
 
 
-def best_sentences(terms: QuestionTerms, hit: Hit, places: tuple[str, ...], limit: int = 2) -> list[str]:
-    """The sentences carrying the most question terms (a named partner county ranks up), in original order."""
+def best_sentences(terms: QuestionTerms, hit: Hit, places: tuple[str, ...], limit: int = 2,
+                   sims: dict[str, float] | None = None) -> list[str]:
+    """The sentences carrying the most question terms, in original order; a named partner county ranks a sentence
+    up, and so does being the clause's sentence closest in meaning to the question (`sims`, when the model is up)."""
     sents = _sentences(hit)
     asked = [p for p in places if p in terms.text]
+    by_meaning = sorted((s for s in sents if sims and s in sims), key=lambda s: -sims[s])  # type: ignore[index]
+    meaning_bonus = {s: b for s, b in zip(by_meaning, (0.2, 0.1), strict=False)} if len(sents) > 1 else {}
     scored = []
     for i, sent in enumerate(sents):
-        score = terms.coverage(sent)
+        score = terms.coverage(sent) + meaning_bonus.get(sent, 0.0)
         if asked and any(p in sent for p in asked):
             score += 0.25
         scored.append((score, i))
@@ -65,7 +69,7 @@ def bold_answer(sentence: str, terms: QuestionTerms, phrase: str = "") -> str:
     """Bold the answering phrase: the stated fact, or the comma-delimited part that carries most question terms."""
     if phrase and phrase in sentence:
         return sentence.replace(phrase, f"**{phrase}**", 1)
-    parts = re.split(r"(?<=[，,、；;：:])", sentence)
+    parts = re.split(r"(?<=[，,；;：:])", sentence)  # not at 、: "政府引导、市场主导" is one phrase
     scored = [(terms.coverage(p), -i, p) for i, p in enumerate(parts) if p.strip("，,、；;：:。 ")]
     if not scored:
         return sentence
@@ -178,7 +182,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)
     places = index.places
-    evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places)) for h in ranked]
+    sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in _sentences(h)])
+    evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))
+                for h in ranked]
     noun = asked_instances(index, query)
     if noun and not any(names_members(index, s, noun) for e in evidence[:4] for s in _sentences(e.hit)
                         if terms.coverage(s) > 0):

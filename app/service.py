@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from ingest.chunking import split_sentences
 from ingest.embedding import Embedder, LazyEmbedder
 from ingest.loaders import LoadError, load_document
 from ingest.pipeline import IngestReport, Progress, parse_document, run_ingest
@@ -67,8 +68,22 @@ class Service:
         if isinstance(self.embedder, LazyEmbedder):
             if background:
                 self.embedder.load_in_background()
+                threading.Thread(target=self._warm_sentences_when_loaded, name="xzqa-sentence-vectors",
+                                 daemon=True).start()
             else:
                 self.embedder.get()
+
+    def _warm_sentences_when_loaded(self) -> None:
+        thread = getattr(self.embedder, "_thread", None)
+        if thread is not None:
+            thread.join()
+        self.warm_sentences()
+
+    def warm_sentences(self) -> int:
+        """Sentence vectors of the loaded index, so no question pays for encoding its clauses' sentences."""
+        index = self.answerer.index
+        return index.sentence_vectors.warm(s for text, _ in index.chunks.values()
+                                           for s, _, _ in split_sentences(text))
 
     def warm_up(self, with_model: bool = True) -> None:
         """Pay one-off costs (tokenizer caches and, with_model, the model and its first call) up front."""
@@ -77,6 +92,7 @@ class Service:
             self.load_model()
             self.answerer.answer("预热：协作工作怎么开展")
             self.embedder.embed_query("预热")
+            self.warm_sentences()
 
     def _build_answerer(self) -> Answerer:
         index = KnowledgeIndex.load(self.store, self.embedder, self.aliases, self.settings.plan_doc,
@@ -90,6 +106,8 @@ class Service:
         with self._reload_lock:
             self.answerer = self._build_answerer()
         self.review_curated()
+        if getattr(self.embedder, "loaded", False):  # a new index: its sentences, off the request path
+            threading.Thread(target=self.warm_sentences, name="xzqa-sentence-vectors", daemon=True).start()
 
     def review_curated(self) -> None:
         """Flag curated answers whose cited clauses the loaded index no longer has (待复核)."""

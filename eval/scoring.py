@@ -55,7 +55,8 @@ def score(q: dict, out: Output, plan_doc: str) -> Score:
         how_ok = out.found
     else:
         raise ValueError(f"unknown how: {how}")
-    must_ok = all(any(s in out.answer for s in group) for group in q.get("must", []))
+    shown = out.answer.replace("**", "")  # what the reader sees: bold marks are not part of the words
+    must_ok = all(any(s in shown for s in group) for group in q.get("must", []))
     has_gold = bool(q["gold"]) or bool(q.get("doc"))
     ranks = _gold_ranks(q, out.cited, plan_doc) if has_gold else []
     recall3 = (1.0 if any(r <= 3 for r in ranks) else 0.0) if has_gold else None

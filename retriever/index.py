@@ -16,6 +16,7 @@ from .lexical import BM25Index, JiebaTokenizer, TokenCache
 from .lexicon import Lexicon
 from .models import Hit
 from .plans import PlanShelf, fold_versions
+from .sentences import SentenceVectors
 from .understand import QuestionParser
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class KnowledgeIndex:
         self.snapshot = snapshot
         self.store = store
         self.embedder = embedder
+        self.sentence_vectors = SentenceVectors(embedder)
         self.aliases = aliases
         self.chunks: dict[str, tuple[str, dict]] = {
             cid: (text, meta) for cid, text, meta in zip(snapshot.ids, snapshot.documents, snapshot.metadatas)
