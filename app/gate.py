@@ -179,21 +179,20 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
                 m = index.lexicon.cue("held_at", sent)
             if not m:
                 continue
-            if not _about(index, terms, sent, context):
-                continue
             cov = terms.coverage(sent + "\n" + context)
+            if not _about(index, terms, sent, context, cov):
+                continue
             score = cov - 0.02 * i
             if best is None or score > best[0]:
                 best = (score, FactEvidence(sent, m.group(0), i))
     return best[1] if best else None
 
 
-def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: str) -> bool:
+def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: str, cov: float) -> bool:
     """Whether a sentence (with its clause's or document's title) is about what the question asks: it carries
     every specific word of the question ("几个直供基地": 直供 and 基地's kin, not just 农产品), or, when the question has
     none, half of its words, at least one of them in the sentence itself."""
-    text = sentence + "\n" + context
-    cov = terms.coverage(text)
+    text = sentence + "\n" + context  # `cov` is the question terms' coverage of this text
     specific = [g for g in terms.groups if g.weight >= specific_weight(index) and g.names_thing]
     if specific:
         return cov >= 0.34 and all(g.found_in(text.lower()) for g in specific)

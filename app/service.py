@@ -67,17 +67,11 @@ class Service:
         """Load the embedding model now, or start loading it in a background thread."""
         if isinstance(self.embedder, LazyEmbedder):
             if background:
-                self.embedder.load_in_background()
-                threading.Thread(target=self._warm_sentences_when_loaded, name="xzqa-sentence-vectors",
-                                 daemon=True).start()
+                loading = self.embedder.load_in_background()
+                threading.Thread(target=lambda: (loading.join(), self.warm_sentences()), daemon=True,
+                                 name="xzqa-sentence-vectors").start()
             else:
                 self.embedder.get()
-
-    def _warm_sentences_when_loaded(self) -> None:
-        thread = getattr(self.embedder, "_thread", None)
-        if thread is not None:
-            thread.join()
-        self.warm_sentences()
 
     def warm_sentences(self) -> int:
         """Sentence vectors of the loaded index, so no question pays for encoding its clauses' sentences."""

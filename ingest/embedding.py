@@ -155,18 +155,19 @@ class LazyEmbedder:
         except Exception:
             log.exception("loading the embedding model failed; dense search stays off")
 
-    def embed_query(self, text: str) -> list[float]:
+    def _ready_model(self) -> Embedder:
+        """The loaded model; while it loads (wait=False) start loading and raise EmbedderNotReady instead."""
         if self._model is None and not self.wait:
             self.load_in_background()
             raise EmbedderNotReady(f"embedding model {self.identity} is still loading"
                                    + (f" (last attempt failed: {self._error})" if self._error else ""))
-        return self.get().embed_query(text)
+        return self.get()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._ready_model().embed_query(text)
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        if self._model is None and not self.wait:
-            self.load_in_background()
-            raise EmbedderNotReady(f"embedding model {self.identity} is still loading")
-        model = self.get()
+        model = self._ready_model()
         if hasattr(model, "embed_queries"):
             return model.embed_queries(texts)
         return [model.embed_query(t) for t in texts]

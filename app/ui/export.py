@@ -77,7 +77,17 @@ def export_table(base_dir: Path, stem: str, headers: list[str], rows: list[list]
             write_xlsx(folder / f"{stem}.xlsx", headers, rows, notes=notes))
 
 
-def download_folder(prefix: str, folder: Path | None = None) -> Path:
-    """The folder a panel offers its downloads from: the given one, else a private temp folder (one per call)."""
-    return folder if folder is not None else Path(tempfile.mkdtemp(prefix=prefix))
+class DownloadFolder:
+    """The folder a panel offers its downloads from: the given one, else a private temp folder made on first
+    download (not when the page is built)."""
+
+    def __init__(self, prefix: str, folder: Path | None = None):
+        self.prefix = prefix
+        self._folder = folder
+
+    @property
+    def path(self) -> Path:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix=self.prefix))
+        return self._folder
 

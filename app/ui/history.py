@@ -12,7 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from .chat import ChatPanel, new_meta
-from .export import download_folder
+from .export import DownloadFolder
 from .render import plain_of_message
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,12 @@ class HistoryPanel:
     def __init__(self, chat: ChatPanel, secret: str, export_dir: Path | None = None):
         self.chat = chat
         self.secret = secret
-        self._export_dir = export_dir
+        self._downloads = DownloadFolder("xzqa-history-", export_dir)
         self.components: dict[str, gr.components.Component] = {}
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:  # made on first download, not when the page is built
-            self._export_dir = download_folder("xzqa-history-")
-        return self._export_dir
+        return self._downloads.path
 
     # --- handlers -------------------------------------------------------------------------------
     def save(self, stored: dict | None, current: str | None, history: list[dict] | None, meta: dict | None):

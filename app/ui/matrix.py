@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..lookup import LEAD_LABEL
 from ..service import Service
-from .export import download_folder, export_table
+from .export import DownloadFolder, export_table
 from .render import esc, task_html
 
 log = logging.getLogger(__name__)
@@ -44,14 +44,12 @@ class MatrixPanel:
 
     def __init__(self, service: Service, export_dir: Path | None = None):
         self.service = service
-        self._export_dir = export_dir
+        self._downloads = DownloadFolder("xzqa-matrix-", export_dir)
         self.components: dict[str, gr.components.Component] = {}
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:  # made on first download, not when the page is built
-            self._export_dir = download_folder("xzqa-matrix-")
-        return self._export_dir
+        return self._downloads.path
 
     # --- data -----------------------------------------------------------------------------------
     def unit_choices(self) -> list[str]:

@@ -12,7 +12,7 @@ import gradio as gr
 from ingest.loaders import LoadError, load_document
 
 from ..service import Service
-from .export import download_folder
+from .export import DownloadFolder
 from .render import cite_key, esc
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,12 @@ class SourceViewer:
 
     def __init__(self, service: Service, export_dir: Path | None = None):
         self.service = service
-        self._export_dir = export_dir
+        self._downloads = DownloadFolder("xzqa-docs-", export_dir)
         self.components: dict[str, gr.components.Component] = {}
 
     @property
     def export_dir(self) -> Path:
-        if self._export_dir is None:  # made on first download, not when the page is built
-            self._export_dir = download_folder("xzqa-docs-")
-        return self._export_dir
+        return self._downloads.path
 
     def _chunks(self, doc_id: str) -> list[tuple[str, dict]]:
         snap = self.service.index.snapshot
