@@ -200,6 +200,9 @@ class Answerer:
             if spec is not None:
                 return set_answer(book, q, query_layer.run(book, spec, wording))
             wants_units = bool({"who", "lead"} & q.intents)
+            if q.sections and wants_units and not (q.items or q.units) and "section_of" not in q.intents:
+                # "消费帮扶那两条分别谁牵头": who is on each task of the part
+                q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
             if q.items and (wants_units or not q.units or "section_of" in q.intents):
                 return lookup.item_answer(book, q)
             if q.ambiguous:

@@ -10,7 +10,16 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
-from .gate import QuestionTerms, asked_instances, find_fact, names_members, question_terms
+from .gate import (
+    QuestionTerms,
+    asked_instances,
+    asked_name,
+    find_fact,
+    gives_name,
+    named_in,
+    names_members,
+    question_terms,
+)
 from .models import Answer, Citation
 
 _CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
@@ -114,6 +123,8 @@ def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], ra
     seen = {h.id for h in hits} | set(raw.get("folded", ()))  # copies folded under another plan's clause stay out
     extra = [cid for cid, _ in sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]]
     extra += [cid for cid, _ in sorted(raw["dense"].items(), key=lambda kv: -kv[1])[:2]]
+    named = named_in(index, terms.text)  # "苏超", "三改一整": the clauses that name it take part, however long
+    extra += [cid for chunks in named.values() for cid in chunks]
     for cid in extra:
         if cid not in seen:
             hits.append(index.hit(cid, 0.0))
@@ -126,7 +137,9 @@ def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], ra
     score = {cid: 1 / (10 + 1 + levels.index(cover[cid])) if cover[cid] > 0 else 0.0 for cid in fused}
     for rank, cid in enumerate(fused, 1):
         score[cid] += 1 / (10 + rank)
-    return sorted(hits, key=lambda h: -score[h.id])
+    ranked = sorted(hits, key=lambda h: -score[h.id])
+    # a clause that names what the question names outranks one that only repeats its common words
+    return sorted(ranked, key=lambda h: -sum(h.id in chunks for chunks in named.values())) if named else ranked
 
 
 def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
@@ -189,6 +202,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     if noun and not any(names_members(index, s, noun) for e in evidence[:4] for s in _sentences(e.hit)
                         if terms.coverage(s) > 0):
         return refusal(q.text, near=evidence[0], fact="instances")
+    thing = asked_name(index, query)
+    if thing and not any(gives_name(index, s, thing) for e in evidence[:4] for s in _sentences(e.hit)):
+        return refusal(q.text, near=evidence[0], fact="name")
     fact = lex.fact_type(query)
     lead_phrase = ""
     if fact is not None:
@@ -254,7 +270,9 @@ def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], ev
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 
 
-_FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时间", "place": "地点", "person": "人名", "rank": "等次或名次"}
+_FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时间", "day": "日期", "when": "时间", "clock": "具体时间",
+               "frequency": "频次", "place": "地点", "person": "人名", "rank": "等次或名次", "contact": "联系方式",
+               "name": "名称"}
 
 
 def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None) -> Answer:

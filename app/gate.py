@@ -100,6 +100,23 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     return out
 
 
+def named_in(index: KnowledgeIndex, question: str) -> dict[str, set[str]]:
+    """The corpus's quoted names ("苏超", "三改一整") that the question uses, each with the clauses that use it."""
+    names = index.memo("quoted-names", "", lambda: _quoted_names(index))
+    return {name: chunks for name, chunks in names.items() if name in question}
+
+
+def _quoted_names(index: KnowledgeIndex) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for text, _ in index.chunks.values():
+        for name in re.findall(r"“([^“”]{2,16})”", text):
+            if re.search(r"[\u4e00-\u9fff]", name) and not re.search(r"\d{4}年", name):
+                found.setdefault(name, set())
+    for name in found:
+        found[name] = {cid for cid, (text, _) in index.chunks.items() if name in text}
+    return found
+
+
 def has_own_topic(index: KnowledgeIndex, text: str) -> bool:
     """Whether a question names something specific of its own: a word found in at most a tenth of the clauses.
 
@@ -180,12 +197,19 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
             if not m:
                 continue
             cov = terms.coverage(sent + "\n" + context)
-            if not _about(index, terms, sent, context, cov):
+            if not _about(index, terms, sent, context, cov) and not _dates_its_document(index, fact, terms, context):
                 continue
             score = cov - 0.02 * i
+            if fact.name == "place" and index.lexicon.cue("held_at", sent):
+                score += 0.1  # "在宁夏银川召开" says where; a province named in passing does not
             if best is None or score > best[0]:
                 best = (score, FactEvidence(sent, m.group(0), i))
     return best[1] if best else None
+
+
+def _dates_its_document(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, context: str) -> bool:
+    """A date line of a document answers "哪年印发的" when the question is about that document (its title)."""
+    return fact.name in ("year", "day", "when") and bool(context) and terms.coverage(context) >= 0.75
 
 
 def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: str, cov: float) -> bool:
@@ -218,11 +242,41 @@ def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
     return noun[-2:] if noun else None
 
 
+def asked_name(index: KnowledgeIndex, question: str) -> str | None:
+    """The thing whose name a question asks ("重点劳务品牌都叫啥名字" → 劳务品牌): its last one or two nouns."""
+    if re.search(r"[“「\"]", question):  # "“苏超”是什么": a named thing is asked about, not for its name
+        return None
+    m = index.lexicon.cue("name_ask", question)
+    if not m:
+        return None
+    after = index.tokenizer.tagged(question[m.end():])
+    if after and len(after[0][0]) >= 2 and (after[0][1][:1] == "n" or after[0][1] == "vn"):  # "叫啥行动": it follows
+        return after[0][0]
+    before = index.tokenizer.tagged(re.sub(r"(?:这个|那个|这些|那些|的|都|具体)+$", "", question[:m.start()]))
+    nouns: list[str] = []
+    for tok, tag in reversed(before):
+        if not (tag.startswith("n") or tag == "vn") or len(tok) < 2 or tok in index.lexicon.generic or len(nouns) == 2:
+            break
+        nouns.insert(0, tok)
+    return "".join(nouns) or None
+
+
+def gives_name(index: KnowledgeIndex, sentence: str, thing: str) -> bool:
+    """Whether a sentence gives the name of `thing`: a quoted name right before it (“苏社有为共振兴”公益品牌),
+    the thing said in the plan's words ("公益牌子" → 公益品牌)."""
+    spellings = {thing}
+    for word, terms in index.lexicon.expansions(thing).items():
+        spellings |= {s.replace(word, t) for s in spellings for t in terms}
+    return any(re.search(rf"[”」》]{re.escape(s)}", sentence) for s in spellings)
+
+
 def names_members(index: KnowledgeIndex, sentence: str, noun: str) -> bool:
     """Whether a sentence names members of the category: a list of them ("心内科、骨科") or a quoted name before it.
 
     Members of most categories do not carry its name (特色产品: 腊肉、茶叶): any list counts for those.
     """
+    for place in index.places:  # "镇巴县、尖扎县" is where, not which ones
+        sentence = sentence.replace(place, "")
     if not index.lexicon.cue("member_suffix_categories", noun):
         return bool(re.search(r"[\u4e00-\u9fa5]{2,10}、[\u4e00-\u9fa5]{2,10}", sentence))
     head = noun[:1]

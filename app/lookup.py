@@ -75,6 +75,9 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
                 others = [u for u in book.universal_units() if u != unit]
                 extra = f"（不计每项任务都有的{'、'.join(others)}）" if others else ""
                 head = f"仅由**{unit}**负责的任务{extra}共 **{len(tasks)}** 项" + ("：" if tasks else "。")
+            elif "not_lead" in q.intents:  # 参与了但不是牵头的: the tasks it is on but not listed first
+                tasks = [t for t in scoped(book.tasks_of(unit)) if t.lead_unit != unit]
+                head = f"**{unit}**参与但不{LEAD_ROLE}的任务共 **{len(tasks)}** 项" + ("：" if tasks else "。")
             elif "lead" in q.intents and "who" not in q.intents:
                 tasks = scoped(book.led_by(unit))
                 head = f"**{unit}**{LEAD_ROLE}的任务共 **{len(tasks)}** 项" + ("：" if tasks else "。")

@@ -56,6 +56,12 @@ def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[st
     return [m["a"] + rest, m["b"] + rest]
 
 
+class Parts(list):
+    """The parts of one message; `independent` when each is whole by construction ("A和B分别…" asked of each)."""
+
+    independent = False
+
+
 def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str]:
     """The question's parts; one part when it is a single question (however long).
 
@@ -69,7 +75,9 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
         grouped = _group(segments, lexicon) if len(segments) > 1 else [sentence]
         parts += grouped if all(_has_question(parser.parse(g), lexicon) for g in grouped) else [sentence]
     if len(parts) <= 1:
-        return _distributed(text.strip(" ？?。"), parser, lexicon) or [text]
+        each = Parts(_distributed(text.strip(" ？?。"), parser, lexicon))
+        each.independent = True
+        return each or [text]
     kept: list[str] = []
     pending = ""
     for part in parts:  # a remark that asks nothing ("我是新来的。") belongs to the question after it
@@ -136,7 +144,12 @@ def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexico
         parsed = parser.parse(part)
         text = carry_reference(part, parsed, contexts[-1] if answers else None, lexicon, has_topic)
         before = contexts[-1]
-        if answers and text == part and not (parsed.units or parsed.items or parsed.sections) \
+        if answers and text == part and before and before.listed and answers[-1].mode == "lookup" \
+                and not (parsed.units or parsed.items or parsed.sections) and not has_topic(part) \
+                and not lexicon.cue("pronoun", part):
+            asked[-1] = f"{asked[-1]}，{part}"  # "哪个单位最多？都是哪些": the list just given answers it
+            continue
+        if answers and text == part and not getattr(parts, "independent", False) and not (parsed.units or parsed.items or parsed.sections) \
                 and not (before and (before.listed or before.units or before.items or before.sections)) \
                 and not has_topic(part) and not lexicon.cue("pronoun", part):
             # nothing of its own and nothing to point back to ("…截止到哪天 反馈给谁"): one question with the last

@@ -1,0 +1,101 @@
+"""Classes of question found in independent sets: set wording, names and other facts asked for, the document itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answerer import Answerer
+from app.gate import asked_name, named_in
+from app.multipart import split_parts
+
+
+@pytest.fixture(scope="module")
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
+
+
+def items(ans) -> list:
+    return sorted(c.item for c in ans.citations if c.item)
+
+
+# --- set wording -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("教体局参与但不牵头的任务有哪些", [2, 20]),  # listed, but not first
+    ("卫健委不是牵头的是哪几条", [15, 20]),
+    ("商务局负责的里面，哪些农业农村局不参与", [5, 16]),  # A's tasks without B
+    ("责任单位里没写商务局的任务有哪些", [2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20]),
+    ("只写了卫健委一家的是哪条（联络组不算）", [12]),  # alone, in other words
+    ("民政局跟妇联有哪些任务是一块儿的", [15]),
+])
+def test_set_wording_gives_the_complete_set(answerer, question, expected):
+    ans = answerer.answer(question)
+    assert ans.found and ans.mode == "lookup"
+    assert items(ans) == expected
+
+
+def test_a_leading_except_clause_ends_at_the_comma(answerer):
+    ans = answerer.answer("除了联络组，哪个部门负责的任务最多")
+    assert "区发展和改革委员会" in ans.answer and "（9 项）" in ans.answer
+    assert items(ans) == [1, 4, 5, 6, 7, 9, 14, 16, 20]
+
+
+def test_a_follow_up_the_list_already_answers_is_not_asked_again(answerer):
+    ans = answerer.answer("哪个单位牵头的任务最多，分别是哪几项")
+    assert ans.mode == "lookup"  # one answer: the list of the leading unit's tasks
+    assert items(ans) == [1, 4, 5, 6, 7, 14, 16]
+
+
+def test_who_is_on_each_task_of_a_part_named_in_other_words(answerer):
+    ans = answerer.answer("医教帮扶那两条分别谁牵头")
+    assert items(ans) == [11, 12]
+    assert "区教育体育局" in ans.answer and "区卫生健康委员会" in ans.answer
+
+
+# --- names, contacts, times asked for ----------------------------------------------------------------------
+
+def test_the_thing_whose_name_is_asked(answerer):
+    idx = answerer.index
+    assert asked_name(idx, "要点里那批重点劳务品牌都叫啥名字") == "劳务品牌"
+    assert asked_name(idx, "治白内障那个叫啥行动") == "行动"
+    assert asked_name(idx, "“苏超”是什么") is None
+
+
+def test_a_name_the_plan_gives_is_answered_in_the_plans_words(answerer):
+    ans = answerer.answer("民政局那个公益牌子叫啥")  # 牌子 is said 品牌 in the plan
+    assert ans.found and "苏社有为共振兴" in ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "重点劳务品牌都叫什么名字",  # "一批重点劳务品牌": none is named
+    "意见发到哪个邮箱",
+    "远程会诊每周几几点开始",
+])
+def test_a_name_contact_or_clock_time_never_given_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_a_quoted_name_brings_its_clause_first(answerer):
+    assert set(named_in(answerer.index, "苏超跟东西部协作有啥关系")) == {"苏超"}
+    ans = answerer.answer("苏超跟东西部协作咋扯上关系的")
+    assert ans.found and ans.citations[0].item == 2
+
+
+# --- the document itself -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("这份材料是个啥", "20"),
+    ("还在征求意见还是已经定下来了", "征求意见稿"),
+    ("八大块分别叫什么", "特色产业提升行动"),
+])
+def test_questions_about_the_document_get_the_overview(answerer, question, expected):
+    ans = answerer.answer(question)
+    assert ans.found and ans.mode == "overview" and expected in ans.answer
+
+
+def test_a_question_asked_of_each_of_two_places_keeps_both_parts(answerer):
+    parts = split_parts("镇巴、尖扎分别在哪个省", answerer.index.parser, answerer.index.lexicon)
+    assert parts == ["镇巴在哪个省", "尖扎在哪个省"] and parts.independent
+    ans = answerer.answer("镇巴、尖扎分别在哪个省")
+    assert ans.found and "苏陕" in ans.answer  # the plan only says 苏陕、苏青, and the answer says so
