@@ -69,6 +69,9 @@ def term_answer(index: KnowledgeIndex, glossary: Glossary, term: Term, asked: st
     related_defs = [s for s in related if s in term.definitions]
     # only a quoted name's category is the plan's own word ("“苏社有为共振兴”公益品牌"); other rules' labels are ours
     kind = f"，要点称之为“{term.category}”" if term.rule == "quoted" and term.category else ""
+    reading = abbreviation_reading(index, glossary, term)
+    if reading:
+        lines.append(reading)
     if not term.explained:
         lines.append(f"要点和相关文件都没有解释“{name}”是什么（语料中没有它的定义）{kind}。"
                      f"它在要点中出现 {len(term.mentions)} 处：")
@@ -89,6 +92,19 @@ def term_answer(index: KnowledgeIndex, glossary: Glossary, term: Term, asked: st
     cited = term.mentions[:4] + related_defs + other
     return Answer(question="", answer="\n".join(lines), found=True, mode="glossary",
                   citations=_cite(index, cited))
+
+
+def abbreviation_reading(index: KnowledgeIndex, glossary: Glossary, term: Term) -> str:
+    """How a province-pair abbreviation reads ("苏青" = 江苏 and 青海), said as a reading, with the plan's counties."""
+    names = glossary.rules.province_names
+    if term.rule != "abbreviation" or not all(c in names for c in term.name):
+        return ""
+    provinces = [names[c] for c in term.name]
+    keys = "、".join(f"{c}＝{names[c]}" for c in term.name)
+    counties = [p for p in index.places if p.endswith("县")]
+    where_ = (f"要点的协作地区是{'、'.join(counties)}，但没有写明各县分属哪个省。" if counties else "")
+    return (f"按省份简称的通常读法，“{term.name}”指{'与'.join(provinces)}之间的东西部协作（{keys}）；"
+            f"这是简称的读法，不是语料中的定义。{where_}\n")
 
 
 def phrase_answer(index: KnowledgeIndex, glossary: Glossary, term: Term) -> Answer | None:
@@ -147,6 +163,23 @@ def resolve(glossary: Glossary, cues: QuestionCues, asked: str) -> Term | None:
     if inside and not glossary.describe(asked).mentions:  # '苏青协作' is not in the text; '苏青' is
         return max(inside, key=lambda t: len(t.name))
     return None
+
+
+def several_terms(glossary: Glossary, cues: QuestionCues, asked: str) -> list[Term]:
+    """'苏陕、苏青是啥意思': the glossary terms of a listed phrase, or [] unless every piece is one."""
+    pieces = [p for p in re.split(r"[、和与及跟]", asked) if p.strip()]
+    terms = [resolve(glossary, cues, _clean(cues, p)) for p in pieces]
+    return terms if len(terms) >= 2 and all(terms) else []  # type: ignore[return-value]
+
+
+def terms_answer(index: KnowledgeIndex, glossary: Glossary, terms: list[Term]) -> Answer:
+    """One glossary answer per listed term, each under its name."""
+    answers = [term_answer(index, glossary, t) for t in terms]
+    text = "\n\n".join(f"**{t.name}**\n\n{a.answer}" for t, a in zip(terms, answers))
+    cites: list[Citation] = []
+    for a in answers:
+        cites += [c for c in a.citations if all((c.doc, c.item, c.text) != (x.doc, x.item, x.text) for x in cites)]
+    return Answer(question="", answer=text, found=True, mode="glossary", citations=cites)
 
 
 def asked_phrase(cues: QuestionCues, query: str) -> str | None:

@@ -162,6 +162,8 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
     """
     if tag not in _NOUN_TAGS:
         return False
+    if index.tokenizer.frequency(tok) == 0 and re.search(r"[和与及跟或的]", tok):
+        return False  # an unknown word cut across a conjunction ("苏陕和苏青" → "陕和苏") is no name
     if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:
         return False  # jieba tags many two-character verb-object words as names ("养牛"); full names have three
     if tag in _NAME_TAGS or tok.isascii() or index.lexicon.cue("organisation_suffix", tok):

@@ -14,7 +14,16 @@ from retriever.models import TaskRecord
 from retriever.records import SectionRecord
 from retriever.understand import ParsedQuestion
 
-from .definitions import asked_phrase, chunk_citation, relation_answer, relation_pair, resolve, term_or_phrase_answer
+from .definitions import (
+    asked_phrase,
+    chunk_citation,
+    relation_answer,
+    relation_pair,
+    resolve,
+    several_terms,
+    term_or_phrase_answer,
+    terms_answer,
+)
 from .gate import has_own_topic
 from .models import Answer, Citation
 
@@ -82,6 +91,9 @@ class Guide:
         bare = query.strip(" ？?。！!呢吗“”「」\"")
         if not asked and self.glossary.get(bare) is not None:  # '心佑工程？' asks what the term is
             asked = bare
+        listed = several_terms(self.glossary, self.cues, asked) if asked and not has_ref else []
+        if listed:
+            return terms_answer(self.index, self.glossary, listed)
         if asked and resolve(self.glossary, self.cues, asked) is not None:
             return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
         topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None

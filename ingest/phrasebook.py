@@ -24,6 +24,7 @@ class GlossaryRules:
     lead_verbs: tuple[str, ...]
     suffix_min_stem: int
     province_abbr: str
+    province_names: dict  # abbreviation -> province ("陕" -> "陕西"): how 苏陕 / 苏青 read
     abbr_next: tuple[str, ...]
     edition: re.Pattern
     definition_after: tuple[str, ...]
@@ -72,7 +73,7 @@ def parse(raw: dict) -> Phrasebook:
         quote_skip=re.compile(g["quote_skip"]), categories=_longest_first(g["categories"]),
         suffixes=tuple(g["suffixes"]), lead_verbs=_longest_first(g["lead_verbs"]),
         suffix_min_stem=int(g["suffix_min_stem"]), province_abbr=g["province_abbr"],
-        abbr_next=tuple(g["abbr_next"]), edition=re.compile(g["edition"]),
+        province_names=dict(g.get("province_names", {})), abbr_next=tuple(g["abbr_next"]), edition=re.compile(g["edition"]),
         definition_after=_longest_first(g["definition_after"]), definition_window=int(g["definition_window"]),
         definition_before=tuple(g["definition_before"]), generic_heads=tuple(g["generic_heads"]),
         header_prefixes=tuple(g["header_prefixes"]))

@@ -99,3 +99,25 @@ def test_a_question_asked_of_each_of_two_places_keeps_both_parts(answerer):
     assert parts == ["镇巴在哪个省", "尖扎在哪个省"] and parts.independent
     ans = answerer.answer("镇巴、尖扎分别在哪个省")
     assert ans.found and "苏陕" in ans.answer  # the plan only says 苏陕、苏青, and the answer says so
+
+
+def test_a_province_pair_abbreviation_is_read_and_said_to_be_a_reading(answerer):
+    ans = answerer.answer("苏陕是啥意思")
+    assert ans.mode == "glossary" and "江苏与陕西" in ans.answer and "不是语料中的定义" in ans.answer
+    assert "镇巴县" in ans.answer  # the plan's partner counties, without claiming which province each is in
+
+
+def test_several_listed_terms_are_each_explained(answerer):
+    ans = answerer.answer("要点里常说的苏超、苏青是什么意思")
+    assert ans.mode == "glossary"
+    assert "**苏超**" in ans.answer and "**苏青**" in ans.answer
+
+
+def test_an_unknown_word_cut_across_a_conjunction_is_not_an_absent_name(answerer):
+    from app.gate import question_terms
+    assert question_terms(answerer.index, "苏陕和苏青分别怎么共建和美乡村").absent == []
+
+
+def test_the_names_of_the_parts_are_the_outline(answerer):
+    ans = answerer.answer("要点分几块，每块都叫啥")
+    assert ans.mode == "overview" and "强化组织保障" in ans.answer
