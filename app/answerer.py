@@ -14,7 +14,8 @@ from retriever.understand import ParsedQuestion
 
 from . import lookup
 from .extractive import precheck, retrieval_answer, tasks_described
-from .gate import asked_instances, has_own_topic, question_terms
+from .facts import asked_instances
+from .gate import has_own_topic, question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, split_parts
 from .overview import Guide

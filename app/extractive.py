@@ -10,17 +10,10 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
-from .gate import (
-    QuestionTerms,
-    asked_instances,
-    asked_name,
-    find_fact,
-    gives_name,
-    named_in,
-    names_members,
-    question_terms,
-)
+from .facts import asked_instances, asked_name, find_fact, gives_name, names_members
+from .gate import QuestionTerms, named_in, question_terms
 from .models import Answer, Citation
+from .premise import premise_conflict
 
 _CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
@@ -178,7 +171,8 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
     need_domain=False lets a question without any word of the corpus through ("我刚来，从哪里开始看" is for the guide).
     """
     terms = question_terms(index, query)
-    if index.lexicon.cue("out_of_domain", query) or (need_domain and not terms.domain):
+    if index.lexicon.cue("out_of_domain", query) or (need_domain and not terms.domain) \
+            or index.lexicon.cue("opinion", query) or index.lexicon.cue("prediction", query):
         return refusal(question)
     if terms.absent:
         return refusal(question, absent=terms.absent)
@@ -191,6 +185,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     if early is not None:
         return early
     terms = question_terms(index, query)
+    conflict = premise_conflict(index, terms)
+    if conflict:
+        return refusal(q.text, note=conflict)
     if not hits and not raw["bm25"]:
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)
@@ -275,9 +272,12 @@ _FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时�
                "name": "名称"}
 
 
-def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None) -> Answer:
+def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None,
+            note: str = "") -> Answer:
     """Say the corpus does not answer, and why; mention a near miss in the text, but cite nothing as an answer."""
     text = "要点及相关文件中没有找到能回答这个问题的内容，无法给出答案。"
+    if note:
+        text += f"\n\n{note}"
     if absent:
         text += f"\n\n文档中没有出现「{'」「'.join(absent[:3])}」。"
     if near is not None:

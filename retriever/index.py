@@ -93,6 +93,12 @@ class KnowledgeIndex:
         term = term.lower()
         return self.bm25.has(term) or term in self._text
 
+    def mentions_loosely(self, phrase: str, gap: int = 4) -> bool:
+        """Whether the corpus has `phrase`'s characters in order with short gaps ("江苏+协作地" in
+        "江苏企业+协作地资源"): a name quoted from memory is still the corpus's name."""
+        pattern = f".{{0,{gap}}}".join(re.escape(c) for c in phrase.lower())
+        return re.search(pattern, self._text) is not None
+
     @property
     def speller(self):
         """Sound-alike correction over the corpus's words and the lexicon's everyday words (built on first use)."""
@@ -109,7 +115,8 @@ class KnowledgeIndex:
                 return [(a, b) for w, a, b in self.tokenizer.spans(text) if len(w) >= 2 and not (
                     self.bm25.has(w) or w in self.lexicon.synonyms or known(w) > 0)]
 
-            self._speller = Speller(words, is_known, self.lexicon.confusions, unknown_spans=unknown_spans)
+            self._speller = Speller(words, is_known, self.lexicon.confusions, unknown_spans=unknown_spans,
+                                    function_chars=self.lexicon.cues.get("function_chars"))
         return self._speller
 
     def spell(self, query: str) -> tuple[str, list[tuple[str, str]]]:

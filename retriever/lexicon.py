@@ -84,11 +84,16 @@ class Lexicon:
         """The kind of fact the question asks for, or None when any informative sentence answers it."""
         return next((f for f in self.fact_types if f.ask.search(question)), None)
 
-    def states(self, fact: FactType, sentence: str) -> re.Match | None:
-        """Where `sentence` states a fact of this type; vague amounts (一批, 一些) do not count."""
+    def states(self, fact: FactType, sentence: str, known: str = "") -> re.Match | None:
+        """Where `sentence` states a fact of this type; vague amounts (一批, 一些) do not count, nor does what the
+        question itself already says (`known`: "2026年度考核什么时候开展" is not answered by "2026年度")."""
         vague = self.cues.get("vague_quantity")
         for m in fact.state.finditer(sentence):
             if fact.name == "quantity" and vague and vague.search(m.group(0)):
                 continue
+            if known and re.sub(r"\s", "", m.group(0)) in re.sub(r"\s", "", known):
+                continue
+            if re.search(r"\d{4}\s*年度", known) and sentence[m.end():m.end() + 1] == "度":
+                continue  # "2026年度…什么时候": another year's 年度 names another round, not a time
             return m
         return None

@@ -14,7 +14,8 @@ class Speller:
 
     def __init__(self, words: Iterable[str], is_known: Callable[[str], bool],
                  confusions: Iterable[tuple[str, str]] = (), max_len: int = 4,
-                 unknown_spans: Callable[[str], list[tuple[int, int]]] | None = None):
+                 unknown_spans: Callable[[str], list[tuple[int, int]]] | None = None,
+                 function_chars: re.Pattern | None = None):
         from pypinyin import lazy_pinyin
 
         self._pinyin = lazy_pinyin
@@ -23,6 +24,7 @@ class Speller:
         self.max_len = max_len
         # where the segmenter met words it does not know: a typo makes one ("医僧"); "是个" is two known words
         self._unknown_spans = unknown_spans
+        self._function_chars = function_chars  # 咱/这/哪…: a run with a pronoun is speech, not a misspelt term
         self._by_key: dict[str, set[str]] = {}
         for word in words:
             if 2 <= len(word) <= max_len and _HAN_RUN.fullmatch(word):
@@ -66,7 +68,7 @@ class Speller:
         return text, fixes
 
     def _match(self, window: str) -> str | None:
-        if self._is_known(window):
+        if self._is_known(window) or (self._function_chars is not None and self._function_chars.search(window)):
             return None
         candidates = {w for w in self._by_key.get(self.key(window), ()) if w != window
                       and sum(a == b for a, b in zip(w, window)) >= max(1, len(w) - 1)}

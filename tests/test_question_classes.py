@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.answerer import Answerer
-from app.gate import asked_name, named_in
+from app.facts import asked_name
+from app.gate import named_in
 from app.multipart import split_parts
 
 
@@ -121,3 +122,44 @@ def test_an_unknown_word_cut_across_a_conjunction_is_not_an_absent_name(answerer
 def test_the_names_of_the_parts_are_the_outline(answerer):
     ans = answerer.answer("要点分几块，每块都叫啥")
     assert ans.mode == "overview" and "强化组织保障" in ans.answer
+
+
+# --- refusals on evidence ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "你觉得通州的劳务协作做得怎么样，好不好",  # an opinion
+    "镇巴的茶叶以后能不能成为全国名牌",  # a prediction
+    "后年的要点会加哪些任务",  # a year no document covers (the plan is 2026's)
+    "“东西部协作云平台”由哪个部门建设",  # a quoted name the corpus never uses
+    "帮我写一段东西部协作的新年祝福",  # a writing request
+    "2026年度考核评价在什么时候搞",  # "2026年度" is the question's own words, not an answer
+])
+def test_questions_the_documents_cannot_answer_are_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+@pytest.mark.parametrize("question, note", [
+    ("镇巴的牦牛怎么帮着卖", "镇巴"),  # the plan says 尖扎牦牛
+    ("苏陕“1+3+X”是怎么搞的", "苏陕"),  # the plan says 苏青“1+3+X”
+    ("国办发〔2018〕129号文怎么要求尖扎县的", "尖扎"),  # that document never names 尖扎
+])
+def test_a_premise_the_corpus_contradicts_is_refused_with_the_reason(answerer, question, note):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+    assert f"不是{note}" in ans.answer or f"没有提到{note}" in ans.answer
+
+
+@pytest.mark.parametrize("question, task", [("尖扎的牦牛怎么帮着卖", 1), ("镇巴县那边的调研指导谁去做", 3)])
+def test_a_place_the_plan_does_pair_with_the_thing_is_answered(answerer, question, task):
+    ans = answerer.answer(question)
+    assert ans.found and task in items(ans)
+
+
+def test_a_pronoun_is_not_read_as_a_misspelt_word(answerer):
+    assert answerer.index.spell("咱区的东西部协作")[1] == []
+
+
+def test_who_wrote_a_report_is_answered_from_its_byline(answerer):
+    ans = answerer.answer("区中园联席会那篇报道的记者是谁写的")
+    assert ans.found and "李文化" in ans.answer.replace("**", "")

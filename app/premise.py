@@ -1,0 +1,127 @@
+"""False premises the corpus itself refutes: a place paired with what the text says of another place or document."""
+
+from __future__ import annotations
+
+import re
+
+from retriever.index import KnowledgeIndex
+
+from .gate import QuestionTerms, specific_weight
+
+_CLAUSE = re.compile(r"[，。；;！？!?]")
+
+
+def premise_conflict(index: KnowledgeIndex, terms: QuestionTerms) -> str:
+    """Why the question's premise does not hold, in one sentence; "" when the corpus does not contradict it.
+
+    Two checks, both from where the corpus says things, never from the question's wording alone:
+    - the question names a related document (by words only it uses: 西安, 国办发) and a partner place that
+      document never mentions ("129号文对镇巴县提了哪些要求");
+    - the question pairs a place with something the plan only ever says of another place
+      ("尖扎的腊肉": the plan writes 镇巴腊肉; "苏青“四方结对”": the plan writes 苏陕“四方结对”).
+    """
+    places = _places_in(index, terms.text)
+    if not places:
+        return ""
+    doc = _named_document(index, terms)
+    if doc:
+        text = _doc_text(index, doc)
+        missing = [p for p in places if p not in text]
+        if missing:
+            return f"{_doc_label(index, doc)}中没有提到{'、'.join(missing)}。"
+    for thing in _things(index, terms, places):
+        owners = _owners(index, thing)
+        if owners and not owners & set(places):
+            return f"要点中的“{thing}”说的是{'、'.join(sorted(owners))}，不是{'、'.join(places)}。"
+    return ""
+
+
+def _place_names(index: KnowledgeIndex) -> list[str]:
+    """Partner counties (short names) and the programme abbreviations the plan uses (苏陕, 苏青)."""
+    def build() -> list[str]:
+        short = {p[:-1] if p.endswith("县") else p for p in index.places}
+        plan = _doc_text(index, index.plan_doc)
+        # 苏陕 / 苏青: the province-pair names the plan itself uses for each partnership
+        abbreviations = set(re.findall(r"苏[陕青甘黔滇桂藏新宁蒙]", plan))
+        return sorted(short | abbreviations, key=len, reverse=True)
+    return index.memo("place-names", "", build)
+
+
+def _places_in(index: KnowledgeIndex, text: str) -> list[str]:
+    return [p for p in _place_names(index) if p in text]
+
+
+def _named_document(index: KnowledgeIndex, terms: QuestionTerms) -> str:
+    """The one related document the question names: it speaks of a document (a meeting, a 号文, an 指示) and
+    uses names or years that no other document has (西安, 广州, 国办发, 2017年)."""
+    if not index.lexicon.cue("related_signal", terms.text):
+        return ""
+    docs: set[str] = set()
+    names = [t for t, tag in index.tokenizer.tagged(terms.text) if tag in ("ns", "nr", "nt", "nz") and len(t) >= 2]
+    words = names + re.findall(r"(?:19|20)\d{2}(?=\s*年)", terms.text) + re.findall(r"国办发|\d+号", terms.text)
+    for word in words:
+        holders = _docs_with(index, word)
+        if len(holders) == 1:
+            docs |= holders
+    docs.discard(index.plan_doc)
+    return next(iter(docs)) if len(docs) == 1 else ""
+
+
+def _docs_with(index: KnowledgeIndex, word: str) -> set[str]:
+    return index.memo("docs-with", word, lambda: {m.get("doc", "") for t, m in index.chunks.values() if word in t})
+
+
+def _doc_text(index: KnowledgeIndex, doc: str) -> str:
+    return index.memo("doc-text", doc, lambda: "\n".join(t for t, m in index.chunks.values() if m.get("doc") == doc))
+
+
+def _doc_label(index: KnowledgeIndex, doc: str) -> str:
+    title = next((m.get("title", "") for _, m in index.chunks.values() if m.get("doc") == doc), doc)
+    return f"《{title}》"
+
+
+def _things(index: KnowledgeIndex, terms: QuestionTerms, places: list[str]) -> list[str]:
+    """The specific things the question pairs with its places: rare nouns and the corpus's quoted names."""
+    floor = specific_weight(index)
+    out = [g.surface for g in terms.groups if g.names_thing and g.weight >= floor and len(g.surface) >= 2
+           and not any(g.surface in p or p in g.surface for p in places) and index.mentions(g.surface)]
+    out += re.findall(r"[“「\"]([^”」\"]{2,16})[”」\"]", terms.text)
+    return list(dict.fromkeys(out))
+
+
+def _owners(index: KnowledgeIndex, thing: str) -> set[str]:
+    """The places the plan says `thing` of: the nearest place named before it in the same clause, for every
+    occurrence; empty when any occurrence belongs to no place (then the plan says it generally)."""
+    def build() -> set[str]:
+        names = _place_names(index)
+        units = sorted(index.records.units, key=len, reverse=True) if index.records else []
+        owners: set[str] = set()
+        for text, meta in index.chunks.values():
+            if meta.get("doc") != index.plan_doc:
+                continue
+            for unit in units:  # "区对口帮扶镇巴联络组" names a unit, not a place
+                text = text.replace(unit, "\u0000" * len(unit))
+            for clause in _CLAUSE.split(text):
+                at = clause.find(thing)
+                while at >= 0:
+                    found = _owners_at(clause, at, names)
+                    if not found:
+                        return set()
+                    owners |= found
+                    at = clause.find(thing, at + 1)
+        return owners
+    return index.memo("owners", thing, build)
+
+
+def _owners_at(clause: str, at: int, names: list[str]) -> set[str]:
+    """The nearest place named before position `at`, with the places listed right before it ("镇巴县、尖扎县")."""
+    spans = sorted({(m.start(), m.end(), p) for p in names for m in re.finditer(re.escape(p), clause[:at])})
+    spans = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    if not spans:
+        return set()
+    out = {spans[-1][2]}
+    for (_, end, name), (start, _, _) in zip(reversed(spans[:-1]), reversed(spans[1:])):
+        if not re.fullmatch(r"[县、和与及\s]*", clause[end:start]):
+            break
+        out.add(name)
+    return out
