@@ -231,7 +231,8 @@ class Answerer:
         if guided is not None:
             return guided
         if book and {"who", "lead"} & q.intents and not (q.units or q.items or q.sections or q.unknown_units) \
-                and asked_instances(self.index, query) is None:  # "哪家医院结对": a name is asked, not a unit
+                and asked_instances(self.index, query) is None and self.index.lexicon.fact_type(query) is None:
+            # "哪家医院结对" asks for a name, "每个单位派几个人" for a number: not which task it is
             described = self._described(book, q, query)
             if described is not None:
                 return described

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.chunking import split_sentences
 from retriever.index import KnowledgeIndex
@@ -28,13 +29,18 @@ class Evidence:
 
 def _sentences(hit: Hit) -> list[str]:
     """The clause's sentences without its bare title and its unit list (neither answers a question)."""
-    sents = [s for s, _, _ in split_sentences(hit.content)]
-    title = hit.metadata.get("task_title", "")
+    return list(_clause_sentences(hit.content, hit.metadata.get("task_title", ""), hit.metadata.get("kind", "")))
+
+
+@lru_cache(maxsize=2048)
+def _clause_sentences(content: str, title: str, kind: str) -> tuple[str, ...]:
+    """Worked out once per clause text: every question reads the same few dozen clauses."""
+    sents = [s for s, _, _ in split_sentences(content)]
     out = [s for s in sents if not (title and title in s and len(s) <= len(title) + 6)
            and not re.match(r"^[（(〔\[]?责任单位|^(?:标题|来源)[：:]", s)]
-    if hit.metadata.get("kind") == "section" and len(out) > 1:
+    if kind == "section" and len(out) > 1:
         out = out[1:]  # the heading line
-    return out or sents
+    return tuple(out or sents)
 
 
 def best_sentences(terms: QuestionTerms, hit: Hit, places: tuple[str, ...], limit: int = 2,
@@ -172,7 +178,7 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
     """
     terms = question_terms(index, query)
     if index.lexicon.cue("out_of_domain", query) or (need_domain and not terms.domain) \
-            or index.lexicon.cue("opinion", query) or index.lexicon.cue("prediction", query):
+            or any(index.lexicon.cue(c, query) for c in ("opinion", "prediction", "progress", "artifact")):
         return refusal(question)
     if terms.absent:
         return refusal(question, absent=terms.absent)

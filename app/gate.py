@@ -150,7 +150,8 @@ def _unknown_named_events(index: KnowledgeIndex, tagged: list[tuple[str, str]]) 
     out = []
     for (prev, tag), (tok, _) in zip(tagged, tagged[1:]):
         name = prev + tok
-        if tag in _NOUN_TAGS and len(prev) >= 2 and index.lexicon.cue("organisation_suffix", name) \
+        suffix = index.lexicon.cue("organisation_suffix", name) or index.lexicon.cue("place_suffix", tok)
+        if tag in _NOUN_TAGS and len(prev) >= 2 and suffix \
                 and prev not in index.lexicon.generic and index.tokenizer.frequency(prev) < RARE_NAME_FREQ \
                 and not index.mentions(prev) and not index.mentions(name) and prev not in index.lexicon.synonyms:
             out.append(name)

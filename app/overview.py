@@ -28,7 +28,7 @@ from .gate import has_own_topic
 from .models import Answer, Citation
 
 # one topic per question, the most specific first
-TOPIC_ORDER = ("overall", "issuer", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
+TOPIC_ORDER = ("overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
 
 
@@ -220,8 +220,14 @@ class Guide:
         return self._answer(lines, cites) if cites else None
 
     def _issuer(self) -> Answer:
+        """Who drafted or issued it: the plan does not say, so this is a refusal that names the title."""
         f = self.facts
-        return self._answer([f"标题是《{f.title}》；要点正文没有写明起草或印发单位。"], self._preamble_cite())
+        return Answer(question="", answer=f"要点及相关文件中没有写明这份要点的起草或印发单位、执笔人。标题是《{f.title}》。",
+                      found=False, mode="refusal")
+
+    def _locality(self) -> Answer:
+        f = self.facts
+        return self._answer([f"标题写明了所在地区：《{f.title}》。"], self._preamble_cite())
 
     def _terms(self) -> Answer:
         """The glossary, task by task: what the plan names with quotes, 行动/工程 names and abbreviations."""

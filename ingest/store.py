@@ -249,8 +249,15 @@ class IndexStore:
               collection: str | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the k nearest chunks of `collection` (a generation a reader loaded; one
         round trip less per question) or, when it is not given or gone, of the active generation."""
+        return self.query_many([embedding], k, where, collection)[0]
+
+    def query_many(self, embeddings: list[list[float]], k: int, where: dict | None = None,
+                   collection: str | None = None) -> list[list[tuple[str, float]]]:
+        """`query` for several embeddings in one call (the parts of one question)."""
+        if not embeddings:
+            return []
         # chroma returns fewer than k results from a small or empty collection; no count() round trip needed
-        args = {"query_embeddings": [embedding], "n_results": k, "where": where, "include": ["distances"]}
+        args = {"query_embeddings": list(embeddings), "n_results": k, "where": where, "include": ["distances"]}
         held = self._held.get(collection) if collection else None
         res = None
         if held is not None:  # the handle of a loaded generation is reused: one lookup less per question
@@ -265,8 +272,9 @@ class IndexStore:
         if res is None:
             coll = (self.collection(collection) if collection else None) or self.active_collection()
             if coll is None:
-                return []
+                return [[] for _ in embeddings]
             if collection and coll.name == collection:
                 self._held = {collection: coll}  # one generation at a time: readers query the one they loaded
             res = coll.query(**args)
-        return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=False)]
+        return [[(i, 1.0 - d) for i, d in zip(ids, dists, strict=False)]
+                for ids, dists in zip(res["ids"], res["distances"], strict=False)]

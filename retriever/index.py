@@ -152,17 +152,26 @@ class KnowledgeIndex:
         """Embed several queries in one encoder call (the parts of one question), so each part's search hits
         the cache; a model still loading or a failure only costs the batch."""
         batch = getattr(self.embedder, "embed_queries", None)
-        if batch is None or len(queries) < 2:
+        if batch is None or len(queries) < 2 or self.store is None:
             return
         try:
-            batch(queries)
+            vectors = batch(queries)
+            runs = self.store.query_many(vectors, self.dense_depth, collection=self.snapshot.collection or None)
         except Exception as exc:  # noqa: BLE001 - the parts are searched one by one after this anyway
             log.debug("batched query embedding skipped: %s", exc)
+            return
+        for query, run in zip(queries, runs, strict=False):  # one store round trip for all the parts
+            self._memo[("dense", query)] = [(cid, s) for cid, s in run if cid in self.chunks]
+
+    dense_depth = 20  # the depth `search` asks of the dense run, fetched ahead for the parts of a question
 
     def dense_run(self, query: str, k: int = 20) -> list[tuple[str, float]]:
         """Nearest chunks by cosine; raises StoreUnavailable when the vector store is down."""
         if self.embedder is None or self.store is None:
             return []
+        fetched = self._memo.pop(("dense", query), None) if k <= self.dense_depth else None
+        if fetched is not None:  # fetched with the other parts of the same question, used once
+            return fetched[:k]
         vec = self.embedder.embed_query(query)
         hits = self.store.query(vec, k, collection=self.snapshot.collection or None)
         return [(cid, s) for cid, s in hits if cid in self.chunks]

@@ -214,8 +214,13 @@ def test_document_topics_and_relations_win_over_generic_definitions(service, que
     assert ans.found and snippet in ans.answer, ans.answer
 
 
-@pytest.mark.parametrize(("question", "snippet"), [("这份要点是谁制定的", "没有写明起草或印发单位"),
-                                                   ("要点里有哪些专有名词", "心佑工程（第15项）"),
+def test_who_drafted_the_plan_is_not_stated_so_it_is_refused_naming_the_title(service):
+    ans = service.ask("这份要点是谁制定的")
+    assert not ans.found and not ans.citations
+    assert "没有写明这份要点的起草或印发单位" in ans.answer and "《2026年南通市通州区" in ans.answer
+
+
+@pytest.mark.parametrize(("question", "snippet"), [("要点里有哪些专有名词", "心佑工程（第15项）"),
                                                    ("我刚来，从哪里开始看", "各部分及任务")])
 def test_more_document_topics(service, question, snippet):
     ans = service.ask(question)

@@ -163,3 +163,26 @@ def test_a_pronoun_is_not_read_as_a_misspelt_word(answerer):
 def test_who_wrote_a_report_is_answered_from_its_byline(answerer):
     ans = answerer.answer("区中园联席会那篇报道的记者是谁写的")
     assert ans.found and "李文化" in ans.answer.replace("**", "")
+
+
+@pytest.mark.parametrize("question", [
+    "选派干部的人选定下来了没",  # how far the work has got: a plan cannot say
+    "消费帮扶的工作方案模板在哪下载",  # a file to be sent or downloaded
+    "没完成任务的单位会怎么问责",  # sanctions: the corpus states none
+    "去镇巴支教的老师有没有年龄限制",  # an age the plan never gives
+    "这个要点的执笔人是谁",  # the plan names no drafter
+    "每个责任单位要出几个人参加招商活动",  # a number asked, not which task it is
+])
+def test_what_a_plan_cannot_say_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_which_city_the_district_is_in_comes_from_the_title(answerer):
+    ans = answerer.answer("通州属于哪个市")
+    assert ans.found and "南通市" in ans.answer
+
+
+def test_asking_whether_the_plan_mentions_something_is_not_asking_about_progress(answerer):
+    ans = answerer.answer("生态环保那块要点里提了没")
+    assert ans.found and 17 in items(ans)
