@@ -13,7 +13,7 @@ from retriever.plans import PlanScope, PlanView
 from retriever.understand import ParsedQuestion
 
 from . import lookup
-from .extractive import precheck, retrieval_answer, tasks_described
+from .extractive import describing_sentence, precheck, retrieval_answer, tasks_described
 from .facts import asked_instances
 from .gate import has_own_topic, question_terms
 from .models import Answer, DialogueContext
@@ -167,7 +167,10 @@ class Answerer:
         q.items = items
         ans = lookup.item_answer(book, q)
         named = "、".join(f"第{i}项" for i in items)
-        ans.answer = f"按问题内容匹配到{named}：\n\n{ans.answer}"
+        first = book.task(items[0])
+        quote = describing_sentence(self.index, query, first.chunk_id) if first else ""
+        said = f"> 第{items[0]}项原文：{quote}\n\n" if quote else ""  # the words that matched, as evidence
+        ans.answer = f"按问题内容匹配到{named}：\n\n{said}{ans.answer}"
         return ans
 
     def guide_for(self, plan: str | None) -> Guide:

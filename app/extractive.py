@@ -16,6 +16,8 @@ from .gate import QuestionTerms, named_in, question_terms
 from .models import Answer, Citation
 from .premise import premise_conflict
 
+_CONTINUES = re.compile(r"^(?:他|她|其|会议|会上)(?:还|并|同时)?(?:强调|指出|表示|要求|提出|认为)")
+_HEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）][^。]{2,30}。$")
 _CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
@@ -35,7 +37,13 @@ def _sentences(hit: Hit) -> list[str]:
 @lru_cache(maxsize=2048)
 def _clause_sentences(content: str, title: str, kind: str) -> tuple[str, ...]:
     """Worked out once per clause text: every question reads the same few dozen clauses."""
-    sents = [s for s, _, _ in split_sentences(content)]
+    sents: list[str] = []
+    for s, _, _ in split_sentences(content):
+        # "他强调，…" goes on from the sentence before; a short numbered heading ("（一）推动…") leads into the next
+        if sents and (_CONTINUES.match(s) or _HEADING.match(sents[-1])):
+            sents[-1] += s
+        else:
+            sents.append(s)
     out = [s for s in sents if not (title and title in s and len(s) <= len(title) + 6)
            and not re.match(r"^[（(〔\[]?责任单位|^(?:标题|来源)[：:]", s)]
     if kind == "section" and len(out) > 1:
@@ -159,6 +167,17 @@ def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
         return []
     tasks = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == ranked[0].doc]
     return [h.item for h in tasks if terms.coverage(_clause_text(h)) >= best - 1e-6][:3]
+
+
+def describing_sentence(index: KnowledgeIndex, query: str, chunk_id: str) -> str:
+    """The sentence of a clause that the question describes, with its words in bold ("谁照应挂职干部" → the
+    sentence on 挂职干部的管理服务): what an answer found by content shows as its evidence."""
+    if chunk_id not in index.chunks:
+        return ""
+    terms = question_terms(index, query)
+    hit = index.hit(chunk_id, 1.0)
+    sentences = best_sentences(terms, hit, index.places, limit=1)
+    return bold_answer(sentences[0], terms, "") if sentences else ""
 
 
 def _context(hit: Hit) -> str:

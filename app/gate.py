@@ -179,7 +179,17 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
         return False  # an unknown word cut across a conjunction ("苏陕和苏青" → "陕和苏") is no name
     if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:
         return False  # jieba tags many two-character verb-object words as names ("养牛"); full names have three
+    if tag in ("nr", "nrt", "nrfg") and any(tok.endswith(w) and index.tokenizer.frequency(tok[:-len(w)]) > 0
+                                           for w in index.lexicon.synonyms if len(w) < len(tok)):
+        return False  # "山里娃" = 山里 + 娃 (an everyday word of the lexicon), not a person
     if tag in _NAME_TAGS or tok.isascii() or index.lexicon.cue("organisation_suffix", tok):
         return True
-    # a word no dictionary knows, if long enough not to be a mis-cut of two everyday words ("这摊事" → "摊事")
-    return len(tok) >= 3 and index.tokenizer.frequency(tok) == 0
+    # a word no dictionary knows, if long enough not to be a mis-cut of two everyday words ("这摊事" → "摊事"),
+    # nor a compound of everyday words ("山里娃" = 山里 + 娃)
+    return len(tok) >= 3 and index.tokenizer.frequency(tok) == 0 and not _everyday_compound(index, tok)
+
+
+def _everyday_compound(index: KnowledgeIndex, tok: str) -> bool:
+    parts = index.tokenizer.dictionary_cut(tok)
+    return len(parts) >= 2 and "".join(parts) == tok and all(
+        index.tokenizer.frequency(p) > 0 or p in index.lexicon.synonyms for p in parts)

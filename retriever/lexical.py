@@ -75,6 +75,10 @@ class JiebaTokenizer:
     def subwords(self, word: str) -> list[str]:
         return [t for t in self._tk.cut_for_search(word) if t.strip()]
 
+    def dictionary_cut(self, word: str) -> list[str]:
+        """The word cut into dictionary words only (no guessing of new words): "山里娃" → 山里 / 娃."""
+        return [t for t in self._tk.cut(word, HMM=False) if t.strip()]
+
     def frequency(self, word: str) -> int:
         """The word's count in jieba's general dictionary (0 when unknown): how everyday a word is."""
         self._tk.check_initialized()

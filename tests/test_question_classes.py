@@ -186,3 +186,22 @@ def test_which_city_the_district_is_in_comes_from_the_title(answerer):
 def test_asking_whether_the_plan_mentions_something_is_not_asking_about_progress(answerer):
     ans = answerer.answer("生态环保那块要点里提了没")
     assert ans.found and 17 in items(ans)
+
+
+def test_a_task_found_by_its_content_quotes_the_sentence_that_matched(answerer):
+    ans = answerer.answer("来通州挂职的干部归谁管")
+    assert ans.mode == "item" and 20 in items(ans)
+    assert "原文" in ans.answer and "管理服务" in ans.answer
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_is_kept_with_it():
+    from app.extractive import _clause_sentences
+    text = "会议在银川召开。副总理某某出席会议并讲话。他强调，要加强产业合作。（一）推动机关带头。鼓励优先采购。"
+    assert _clause_sentences(text, "", "prose") == (
+        "会议在银川召开。", "副总理某某出席会议并讲话。他强调，要加强产业合作。", "（一）推动机关带头。鼓励优先采购。")
+
+
+@pytest.mark.parametrize("question", ["山里娃上学那块咋帮的", "村里娃读书有啥帮扶"])
+def test_everyday_compounds_are_not_absent_names(answerer, question):
+    from app.gate import question_terms
+    assert question_terms(answerer.index, question).absent == []
