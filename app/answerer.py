@@ -126,6 +126,10 @@ class Answerer:
                 plan_note = f"，不是要点的第{ordinal}项" if task and 0 < ordinal != entry else ""
                 q.notes.append(f"按上一条回答列表中的{place}（{shown}）理解{plan_note}。")
                 return q, text
+        listed_tasks = [e for e in ctx.listed if isinstance(e, int)]
+        if listed_tasks and wording.within.search(text):  # "其中哪些是发改委牵头的": among the tasks just listed
+            q.within = listed_tasks
+            q.notes.append(f"只在上一条列出的 {len(listed_tasks)} 项任务中找。")
         has_ref = bool(q.units or q.items or q.sections)
         if not has_ref and ctx.listed and wording.plural_pronoun.search(text):
             entries = list(ctx.listed)  # "它们的牵头单位": every entry of the list just shown

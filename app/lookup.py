@@ -55,7 +55,7 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
         scope = None
 
     def scoped(tasks: list[TaskRecord]) -> list[TaskRecord]:
-        return [t for t in tasks if scope is None or t.item in scope]
+        return [t for t in tasks if (scope is None or t.item in scope) and (not q.within or t.item in q.within)]
 
     parts: list[str] = []
     cited: dict[int, TaskRecord] = {}

@@ -52,7 +52,7 @@ def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[st
     q = parser.parse(text)
     if q.units or q.items or q.sections or not _asks(m["rest"], lexicon):
         return []
-    rest = re.sub(r"^(?:分别|各自|各)", "", m["rest"])
+    rest = re.sub(r"^[，,\s]?(?:分别|各自|各)", "", m["rest"])
     return [m["a"] + rest, m["b"] + rest]
 
 
@@ -142,15 +142,18 @@ def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexico
     contexts = [context]  # the context each part was asked in
     for part in parts:
         parsed = parser.parse(part)
-        text = carry_reference(part, parsed, contexts[-1] if answers else None, lexicon, has_topic)
         before = contexts[-1]
-        if answers and text == part and before and before.listed and answers[-1].mode == "lookup" \
+        text = carry_reference(part, parsed, before if answers else None, lexicon, has_topic)
+        if answers and before and before.listed and answers[-1].mode == "lookup" \
                 and not (parsed.units or parsed.items or parsed.sections) and not has_topic(part) \
                 and not lexicon.cue("pronoun", part):
-            asked[-1] = f"{asked[-1]}，{part}"  # "哪个单位最多？都是哪些": the list just given answers it
-            continue
-        if answers and text == part and not getattr(parts, "independent", False) and not (parsed.units or parsed.items or parsed.sections) \
-                and not (before and (before.listed or before.units or before.items or before.sections)) \
+            tasks = [e for e in before.listed if isinstance(e, int)]
+            if not (tasks and lexicon.cue("content_ask", part)):
+                asked[-1] = f"{asked[-1]}，{part}"  # "哪个单位最多？都是哪些": the list just given answers it
+                continue
+            text = "、".join(f"第{i}项" for i in tasks) + part  # "数据局有任务没？有的话干啥的": ask of those tasks
+        if answers and text == part and not getattr(parts, "independent", False) \
+                and not (parsed.units or parsed.items or parsed.sections) and not (before and (before.listed or before.units or before.items or before.sections)) \
                 and not has_topic(part) and not lexicon.cue("pronoun", part):
             # nothing of its own and nothing to point back to ("…截止到哪天 反馈给谁"): one question with the last
             merged = f"{asked[-1]}，{part}"

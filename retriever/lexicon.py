@@ -82,7 +82,17 @@ class Lexicon:
 
     def fact_type(self, question: str) -> FactType | None:
         """The kind of fact the question asks for, or None when any informative sentence answers it."""
-        return next((f for f in self.fact_types if f.ask.search(question)), None)
+        yes_no = self.cues.get("yes_no")
+        for f in self.fact_types:
+            m = f.ask.search(question)
+            if not m:
+                continue
+            start = max(question.rfind(p, 0, m.start()) for p in "？?，,。！!；;") + 1
+            ends = [i for i in (question.find(p, m.end()) for p in "？?，,。！!；;") if i >= 0]
+            clause = question[start:min(ends) if ends else len(question)]
+            if not (m.group(0).startswith("几") and yes_no and yes_no.search(clause)):
+                return f  # "能不能去疗养几天": 几天 is "a few days" in a yes/no question
+        return None
 
     def states(self, fact: FactType, sentence: str, known: str = "") -> re.Match | None:
         """Where `sentence` states a fact of this type; vague amounts (一批, 一些) do not count, nor does what the

@@ -60,6 +60,8 @@ def plan_query(q: ParsedQuestion, book: RecordBook, wording: Wording) -> SetQuer
         return SetQuery("units", scope=sorted(q.items), on_every_task=True) if both and (
             q.target == "units" or "who" in q.intents) else None
     scope = sorted({i for n in q.sections if book.section(n) for i in book.section(n).items}) if q.sections else None
+    if q.within:  # "其中…": only the tasks a list just showed
+        scope = sorted(set(q.within) & set(scope)) if scope is not None else sorted(q.within)
     universal = [u for u in book.universal_units() if u not in q.units]
     ignore = list(dict.fromkeys(q.excluded + universal))
     count = q.count

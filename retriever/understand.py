@@ -44,6 +44,7 @@ class ParsedQuestion:
     extreme: str | None = None  # 'max' / 'min'
     single_unit: bool = False  # 单独由一个部门负责
     asks_what: bool = False  # 是什么 / 讲什么
+    within: list[int] = field(default_factory=list)  # "其中哪些…": only among these tasks (a list just shown)
     residue: str = ""  # the question with unit and reference mentions removed
 
     def copy(self) -> ParsedQuestion:

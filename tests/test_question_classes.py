@@ -205,3 +205,31 @@ def test_a_sentence_that_goes_on_from_the_one_before_is_kept_with_it():
 def test_everyday_compounds_are_not_absent_names(answerer, question):
     from app.gate import question_terms
     assert question_terms(answerer.index, question).absent == []
+
+
+def test_a_few_days_in_a_yes_no_question_is_not_a_number_asked_for(answerer):
+    lex = answerer.index.lexicon
+    assert lex.fact_type("职工能不能去尖扎休养几天") is None
+    assert lex.fact_type("要派几个人？有没有名额") is not None  # the yes/no is another clause
+
+
+def test_two_things_asked_of_each_after_a_comma(answerer):
+    parts = split_parts("银龄行动和心佑工程，分别归谁管", answerer.index.parser, answerer.index.lexicon)
+    assert parts == ["银龄行动归谁管", "心佑工程归谁管"]
+
+
+def test_among_the_tasks_just_listed(answerer):
+    ans = answerer.answer("发改委和财政局都有的是哪几条？其中哪些是发改委排第一的")
+    second = ans.answer.split("（2）")[1]
+    assert "只在上一条列出的 3 项任务中找" in second  # 6, 7 and 20
+    assert "共 **2** 项" in second and "第20项" not in second  # 发改委 is listed first on 6 and 7, not on 20
+
+
+def test_what_the_listed_task_does_is_asked_of_it(answerer):
+    ans = answerer.answer("数据局有没有任务？有的话具体干啥")
+    assert ans.mode == "multi" and "东数西算" in ans.answer
+
+
+def test_how_a_term_is_officially_defined(answerer):
+    ans = answerer.answer("消费扶贫是怎么定义的")
+    assert ans.found and any(c.doc.startswith("guobanfa") for c in ans.citations)
