@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>\n]{0,200}>")
 
-_LOOKUP_INTENTS = {"tasks", "count", "together", "alone", "lead", "list"}
+_LOOKUP_INTENTS = {"tasks", "count", "together", "alone", "lead", "list", "full_name"}
 
 
 def strip_instructions(text: str, lexicon: Lexicon) -> tuple[str, bool]:

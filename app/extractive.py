@@ -11,7 +11,15 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
-from .facts import asked_instances, asked_name, find_fact, gives_name, names_members
+from .facts import (
+    asked_count,
+    asked_instances,
+    asked_name,
+    find_fact,
+    gives_name,
+    lists_at_least,
+    names_members,
+)
 from .gate import QuestionTerms, named_in, question_terms
 from .models import Answer, Citation
 from .premise import premise_conflict
@@ -221,8 +229,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))
                 for h in ranked]
     noun = asked_instances(index, query)
-    if noun and not any(names_members(index, s, noun) for e in evidence[:4] for s in _sentences(e.hit)
-                        if terms.coverage(s) > 0):
+    count = asked_count(index, query)  # "具体是哪四方": a list of four, not any list
+    if noun and not any(names_members(index, s, noun) and (not count or lists_at_least(s, count, terms))
+                        for e in evidence[:4] for s in _sentences(e.hit) if terms.coverage(s) > 0):
         return refusal(q.text, near=evidence[0], fact="instances")
     thing = asked_name(index, query)
     if thing and not any(gives_name(index, s, thing) for e in evidence[:4] for s in _sentences(e.hit)):

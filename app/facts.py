@@ -73,9 +73,9 @@ def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
     if not m:
         return None
     groups = m.groupdict()
-    noun = next((g for g in (groups.get(f"noun{i}") for i in ("", "2", "3", "4", "5", "6", "7")) if g), "")
+    noun = next((g for g in (groups.get(f"noun{i}") for i in ("", "2", "3", "4", "5", "6", "7", "8")) if g), "")
     noun = re.sub(r"[啊呀呢吗的了？?]+$", "", noun)
-    if groups.get("noun4") or groups.get("noun5") or groups.get("noun7"):  # "哪所学校", "哪个镇": only categories whose members have names
+    if any(groups.get(f"noun{i}") for i in (4, 5, 7, 8)):  # "哪所学校", "哪个镇": categories whose members have names
         heads = (noun[i:j] for j in range(len(noun), 0, -1) for i in range(j))  # 医院结对 → 医院
         return next((h for h in heads if index.lexicon.cue("member_suffix_categories", h)), None)
     if index.lexicon.cue("measure_words", noun):
@@ -84,6 +84,18 @@ def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
         before = [t for t, tag in index.tokenizer.tagged(question[:m.start()]) if tag.startswith("n") and len(t) >= 2]
         noun = before[-1] if before else ""
     return noun[-2:] if noun else None
+
+
+def asked_count(index: KnowledgeIndex, question: str) -> int:
+    """How many members the question says there are ("具体是哪四方" → 4), 0 when it does not say."""
+    m = index.lexicon.cue("instances_ask", question)
+    n = re.search(r"哪([两三四五六七八九十])", m.group(0)) if m else None
+    return "两三四五六七八九十".index(n.group(1)) + 2 if n else 0
+
+
+def lists_at_least(sentence: str, count: int, terms: QuestionTerms) -> bool:
+    """Whether a clause of the sentence that carries a question word lists `count` things (A、B、C…)."""
+    return any(len(run.split("、")) >= count and terms.matched(run) for run in re.findall(r"[^，。；：:]+", sentence))
 
 
 def asked_name(index: KnowledgeIndex, question: str) -> str | None:

@@ -133,7 +133,7 @@ def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
             # "责任单位栏里点名的有几个" counts the listed ones: say both numbers
             parts.append(f"- 其中{'、'.join(note)}依据要点“以下…均为责任单位，不再列出”的统一说明计入；"
                          f"责任单位栏中点名列出的是 {len(rec.units) - len(note)} 个。")
-        if not ({"who", "lead"} & q.intents):
+        if not ({"who", "lead"} & q.intents) or q.asks_what:  # "第12条谁负责、主要干啥": the clause as well
             parts.append(f"\n> {rec.text}\n")
     return _result(q, parts, cited, "item")
 

@@ -56,6 +56,9 @@ def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[st
     return [m["a"] + rest, m["b"] + rest]
 
 
+_SET_CONDITIONS = {"not_lead", "lead", "alone", "together"}  # "…，不牵头但参与的又是哪些" asks a list of its own
+
+
 class Parts(list):
     """The parts of one message; `independent` when each is whole by construction ("A和B分别…" asked of each)."""
 
@@ -117,6 +120,9 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
     shown: dict[str, int] = {}  # answer text -> index of its heading line
     for n, (part, ans) in enumerate(zip(parts, answers), 1):
         heading = f"（{n}）{ans.resolved_question or part}"
+        if ans.mode == "retrieval":  # a part cites the clauses it shows, not the further ones a lone answer lists
+            displayed = [c for c in ans.citations if (f"第{c.item}项" if c.item else c.title) in ans.answer]
+            ans.citations = displayed or ans.citations[:1]
         if ans.answer in shown:  # "第六部分是什么，包括哪些任务": both parts have one answer; show it once
             at = shown[ans.answer]
             lines[at] = lines[at][:-2] + f"；{heading}**"
@@ -146,7 +152,7 @@ def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexico
         text = carry_reference(part, parsed, before if answers else None, lexicon, has_topic)
         if answers and before and before.listed and answers[-1].mode == "lookup" \
                 and not (parsed.units or parsed.items or parsed.sections) and not has_topic(part) \
-                and not lexicon.cue("pronoun", part):
+                and not lexicon.cue("pronoun", part) and not (parsed.intents & _SET_CONDITIONS):
             tasks = [e for e in before.listed if isinstance(e, int)]
             if not (tasks and lexicon.cue("content_ask", part)):
                 asked[-1] = f"{asked[-1]}，{part}"  # "哪个单位最多？都是哪些": the list just given answers it

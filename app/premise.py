@@ -20,6 +20,9 @@ def premise_conflict(index: KnowledgeIndex, terms: QuestionTerms) -> str:
     - the question pairs a place with something the plan only ever says of another place
       ("尖扎的腊肉": the plan writes 镇巴腊肉; "苏青“四方结对”": the plan writes 苏陕“四方结对”).
     """
+    mixed = _people_elsewhere(index, terms)
+    if mixed:
+        return mixed
     places = _places_in(index, terms.text)
     if not places:
         return ""
@@ -65,6 +68,24 @@ def _named_document(index: KnowledgeIndex, terms: QuestionTerms) -> str:
             docs |= holders
     docs.discard(index.plan_doc)
     return next(iter(docs)) if len(docs) == 1 else ""
+
+
+def _people_elsewhere(index: KnowledgeIndex, terms: QuestionTerms) -> str:
+    """"刘国中在广州座谈会上…": a person the corpus names in one document and a place or year it names only in
+    another, with no document naming both, is a mixed-up premise."""
+    if not index.lexicon.cue("related_signal", terms.text):
+        return ""
+    tagged = [(t, tag) for t, tag in index.tokenizer.tagged(terms.text) if len(t) >= 2]
+    people = [t for t, tag in tagged if tag == "nr" and _docs_with(index, t)]
+    others = [t for t, tag in tagged if tag in ("ns", "nt") and _docs_with(index, t)]
+    others += re.findall(r"(?:19|20)\d{2}(?=\s*年)", terms.text)
+    for person in people:
+        for other in others:
+            if other in person or person in other:
+                continue
+            if not _docs_with(index, person) & _docs_with(index, other):
+                return f"语料中没有同时提到“{person}”和“{other}”的文件。"
+    return ""
 
 
 def _docs_with(index: KnowledgeIndex, word: str) -> set[str]:

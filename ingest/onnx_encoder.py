@@ -169,7 +169,9 @@ class OnnxEmbedder(CachingEmbedder):
         return [enc.ids for enc in self.tokenizer.encode_batch(texts)]
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        encs = self.tokenizer.encode_batch(texts)
+        # a question or the few parts of one: encoding them one by one skips the tokenizer's thread pool, whose
+        # wake-up after an idle moment costs more (about 2 ms) than the work itself (tens of microseconds)
+        encs = [self.tokenizer.encode(t) for t in texts] if len(texts) <= 8 else self.tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), 0), np.float32)
         # longest first, as sentence-transformers does, so each batch pads to similar lengths
         order = sorted(range(len(encs)), key=lambda i: -len(encs[i].ids))

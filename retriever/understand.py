@@ -201,6 +201,8 @@ class QuestionParser:
         if not cue or q.items or q.sections:
             return masked
         phrase = re.split(r"[^\w]|\u0000", masked[:cue.start()])[-1][-12:]
+        if re.search(r"\d", phrase):  # "25年消费帮扶新春…": a dated event, not one of the plan's parts
+            return masked
         number = section_by_paraphrase(self.section_names, phrase)
         if number is None:
             return masked

@@ -233,3 +233,41 @@ def test_what_the_listed_task_does_is_asked_of_it(answerer):
 def test_how_a_term_is_officially_defined(answerer):
     ans = answerer.answer("消费扶贫是怎么定义的")
     assert ans.found and any(c.doc.startswith("guobanfa") for c in ans.citations)
+
+
+@pytest.mark.parametrize("question", [
+    "苏青“1+3+X”里的三方具体是哪三方",  # a list of three is asked; the plan lists none
+    "冷水鱼基地总投资是多少",
+    "苏超通州队战绩咋样",
+    "专班办公室设在哪个单位",
+    "正式稿打算什么时候印发",
+    "刘国中在广州座谈会上讲了什么",  # the 广州 meeting is another document's: 刘国中 spoke in 银川
+])
+def test_more_things_the_documents_do_not_say_are_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations, ans.answer[:300]
+
+
+def test_a_dated_event_is_not_read_as_a_part_of_the_plan(answerer):
+    q = answerer.index.parser.parse("25年消费帮扶新春那块卖了多少")
+    assert q.sections == []
+
+
+def test_a_units_full_name(answerer):
+    ans = answerer.answer("工商联全称叫啥")
+    assert ans.found and "区工商联" in ans.answer or "工商业联合会" in ans.answer
+
+
+def test_who_and_what_of_one_task_shows_the_clause(answerer):
+    ans = answerer.answer("第11条谁负责、主要干啥")
+    assert ans.found and "远程教研" in ans.answer and 11 in items(ans)
+
+
+def test_a_second_set_condition_is_asked_not_folded_into_the_first_list(answerer):
+    ans = answerer.answer("人社局牵头的是哪些条，不牵头但参与的又是哪些")
+    assert ans.mode == "multi" and items(ans) == [8, 9, 10, 20]
+
+
+def test_a_part_cites_only_the_clauses_it_shows(answerer):
+    ans = answerer.answer("供销总社有哪些任务？农产品直供基地设在哪？")
+    assert items(ans) == [1, 7]
