@@ -124,7 +124,8 @@ def gives_name(index: KnowledgeIndex, sentence: str, thing: str) -> bool:
     for word, terms in index.lexicon.expansions(thing).items():
         spellings |= {s.replace(word, t) for s in spellings for t in terms}
     # “苏社有为共振兴”公益品牌 (the thing after the quotes) or “苏青银铃行动” (the name ends with it)
-    return any(re.search(rf"[”」》]{re.escape(s)}|[“「《][^”」》]{{1,20}}{re.escape(s)}[”」》]", sentence)
+    return any(re.search(rf"[”」》][\u4e00-\u9fa5]{{0,4}}{re.escape(s)}|[“「《][^”」》]{{1,20}}{re.escape(s)}[”」》]",
+                         sentence)
                for s in spellings)
 
 

@@ -179,11 +179,15 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
         return False  # an unknown word cut across a conjunction ("苏陕和苏青" → "陕和苏") is no name
     if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:
         return False  # jieba tags many two-character verb-object words as names ("养牛"); full names have three
+    if tag in ("nr", "nrt", "nrfg") and index.tokenizer.frequency(tok) == 0 and not index.lexicon.cue("surnames", tok):
+        return False  # a guessed "name" that starts with no surname is speech ("别太勤"), not a person
+    if tag in ("nz", "nt") and len(tok) < 3 and not tok.isascii():
+        return False  # two-character "proper nouns" of the dictionary are mostly everyday words ("牵线")
     if tag in ("nr", "nrt", "nrfg") and any(tok.endswith(w) and index.tokenizer.frequency(tok[:-len(w)]) > 0
                                            for w in index.lexicon.synonyms if len(w) < len(tok)):
         return False  # "山里娃" = 山里 + 娃 (an everyday word of the lexicon), not a person
-    if tag in _NAME_TAGS or tok.isascii() or index.lexicon.cue("organisation_suffix", tok):
-        return True
+    if tag in _NAME_TAGS or tok.isascii() or (len(tok) >= 3 and index.lexicon.cue("organisation_suffix", tok)):
+        return True  # a two-character word with such an ending names a kind of thing (场所, 公司), not one body
     # a word no dictionary knows, if long enough not to be a mis-cut of two everyday words ("这摊事" → "摊事"),
     # nor a compound of everyday words ("山里娃" = 山里 + 娃)
     return len(tok) >= 3 and index.tokenizer.frequency(tok) == 0 and not _everyday_compound(index, tok)

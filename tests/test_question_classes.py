@@ -271,3 +271,23 @@ def test_a_second_set_condition_is_asked_not_folded_into_the_first_list(answerer
 def test_a_part_cites_only_the_clauses_it_shows(answerer):
     ans = answerer.answer("供销总社有哪些任务？农产品直供基地设在哪？")
     assert items(ans) == [1, 7]
+
+
+@pytest.mark.parametrize("question", [
+    "开会别太勤那句话在哪",  # a guessed "name" without a surname is speech
+    "社会组织牵线搞公益项目写了啥",  # a two-character dictionary "proper noun" (牵线) is an everyday word
+    "农副产品要进入哪些场所",  # a two-character word ending in 所 is a kind of place, not a body
+])
+def test_everyday_words_are_not_absent_names(answerer, question):
+    from app.gate import question_terms
+    assert question_terms(answerer.index, question).absent == []
+
+
+def test_a_phrase_with_a_question_word_is_not_an_unknown_unit(answerer):
+    q = answerer.index.parser.parse("脱贫地区农副产品要进入哪些场所")
+    assert q.unknown_units == [] and q.suggestions == {}
+
+
+def test_a_name_quoted_before_its_kind_with_words_between(answerer):
+    ans = answerer.answer("每月监测、每季调度的那个机制叫啥")
+    assert ans.found and "按季调度" in ans.answer.replace("**", "")
