@@ -22,7 +22,7 @@ from .facts import (
 )
 from .gate import QuestionTerms, named_in, question_terms
 from .models import Answer, Citation
-from .premise import premise_conflict
+from .premise import premise_conflict, unsaid_claim
 
 _CONTINUES = re.compile(r"^(?:他|她|其|会议|会上)(?:还|并|同时)?(?:强调|指出|表示|要求|提出|认为)")
 _HEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）][^。]{2,30}。$")
@@ -221,6 +221,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     conflict = premise_conflict(index, terms)
     if conflict:
         return refusal(q.text, note=conflict)
+    unsaid = unsaid_claim(index, query)
+    if unsaid:
+        return refusal(q.text, note=f"要点及相关文件中没有“{'”“'.join(unsaid[:3])}”这样的说法。")
     if not hits and not raw["bm25"]:
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)

@@ -39,6 +39,24 @@ def premise_conflict(index: KnowledgeIndex, terms: QuestionTerms) -> str:
     return ""
 
 
+def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
+    """The words of a claim put for confirmation ("冷链运输费给补一半是吧") or of a thing asked for ("有没有高原补助")
+    that no document uses: what the documents would have to say in words they never use is not theirs."""
+    lex = index.lexicon
+    if lex.cue("confirm", text):
+        claim, tags = text, ("n", "v", "m", "a")
+    else:  # "有没有高原补助": the nouns of the thing asked for
+        asked = lex.cue("exists_ask", text)
+        if not asked:
+            return []
+        claim, tags = asked.group("thing"), ("n",)
+    words = [t for t, tag in index.tokenizer.tagged(claim) if len(t) >= 2 and tag[:1] in tags
+             and t not in lex.stopwords and t not in lex.generic and not lex.cue("question_word", t)
+             and not re.match(r"[这那哪该此本每各]", t)]  # "那条", "这块" point, they claim nothing
+    mapped = [w for w in lex.synonyms if w in text]
+    return [w for w in words if not index.mentions(w) and not any(w in m or m in w for m in mapped)]
+
+
 def _place_names(index: KnowledgeIndex) -> list[str]:
     """Partner counties (short names) and the programme abbreviations the plan uses (苏陕, 苏青)."""
     def build() -> list[str]:

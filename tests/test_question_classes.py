@@ -291,3 +291,19 @@ def test_a_phrase_with_a_question_word_is_not_an_unknown_unit(answerer):
 def test_a_name_quoted_before_its_kind_with_words_between(answerer):
     ans = answerer.answer("每月监测、每季调度的那个机制叫啥")
     assert ans.found and "按季调度" in ans.answer.replace("**", "")
+
+
+@pytest.mark.parametrize("question", [
+    "去镇巴挂职的干部每月有交通补贴吧？",  # a claim in words no document uses
+    "支教老师回来评职称能优先，对吧",
+    "镇巴腊肉可以免检进超市，真的假的",
+    "远程医疗有没有考核细则和奖金",  # a thing asked for that the documents never name
+])
+def test_a_claim_or_thing_in_words_no_document_uses_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations and "这样的说法" in ans.answer
+
+
+def test_a_claim_the_plan_makes_is_confirmed_from_it(answerer):
+    ans = answerer.answer("直播团队也是农文旅那条的吧")
+    assert ans.found and 2 in items(ans)
