@@ -307,3 +307,14 @@ def test_a_claim_or_thing_in_words_no_document_uses_is_refused(answerer, questio
 def test_a_claim_the_plan_makes_is_confirmed_from_it(answerer):
     ans = answerer.answer("直播团队也是农文旅那条的吧")
     assert ans.found and 2 in items(ans)
+
+
+@pytest.mark.parametrize("question", ["远程会诊的费用谁出", "直播活动在哪报名", "尖扎海拔多高", "专班在哪栋楼办公",
+                                      "去年的考核结果咋样"])
+def test_payers_sign_ups_heights_offices_and_results_are_never_stated(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_who_spoke_is_not_who_pays(answerer):
+    assert answerer.index.lexicon.fact_type("座谈会上是谁出席讲话的").name == "person"
