@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from ingest.chunking import split_sentences
 from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
@@ -23,10 +21,8 @@ from .facts import (
 from .gate import QuestionTerms, named_in, question_terms
 from .models import Answer, Citation
 from .premise import premise_conflict, unsaid_claim
+from .quoting import best_sentences, bold_answer, join_sentences, sentences_of
 
-_CONTINUES = re.compile(r"^(?:他|她|其|会议|会上)(?:还|并|同时)?(?:强调|指出|表示|要求|提出|认为)")
-_HEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）][^。]{2,30}。$")
-_CLAUSE_END = re.compile(r"[。！？；!?;”’」』）)]$")
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
 
@@ -35,73 +31,6 @@ class Evidence:
     hit: Hit
     coverage: float
     sentences: list[str]
-
-
-def _sentences(hit: Hit) -> list[str]:
-    """The clause's sentences without its bare title and its unit list (neither answers a question)."""
-    return list(_clause_sentences(hit.content, hit.metadata.get("task_title", ""), hit.metadata.get("kind", "")))
-
-
-@lru_cache(maxsize=2048)
-def _clause_sentences(content: str, title: str, kind: str) -> tuple[str, ...]:
-    """Worked out once per clause text: every question reads the same few dozen clauses."""
-    sents: list[str] = []
-    for s, _, _ in split_sentences(content):
-        # "他强调，…" goes on from the sentence before; a short numbered heading ("（一）推动…") leads into the next
-        if sents and (_CONTINUES.match(s) or _HEADING.match(sents[-1])):
-            sents[-1] += s
-        else:
-            sents.append(s)
-    out = [s for s in sents if not (title and title in s and len(s) <= len(title) + 6)
-           and not re.match(r"^[（(〔\[]?责任单位|^(?:标题|来源)[：:]", s)]
-    if kind == "section" and len(out) > 1:
-        out = out[1:]  # the heading line
-    return tuple(out or sents)
-
-
-def best_sentences(terms: QuestionTerms, hit: Hit, places: tuple[str, ...], limit: int = 2,
-                   sims: dict[str, float] | None = None) -> list[str]:
-    """The sentences carrying the most question terms, in original order; a named partner county ranks a sentence
-    up, and so does being the clause's sentence closest in meaning to the question (`sims`, when the model is up)."""
-    sents = _sentences(hit)
-    asked = [p for p in places if p in terms.text]
-    by_meaning = sorted((s for s in sents if sims and s in sims), key=lambda s: -sims[s])  # type: ignore[index]
-    meaning_bonus = {s: b for s, b in zip(by_meaning, (0.2, 0.1), strict=False)} if len(sents) > 1 else {}
-    scored = []
-    for i, sent in enumerate(sents):
-        score = terms.coverage(sent) + meaning_bonus.get(sent, 0.0)
-        if asked and any(p in sent for p in asked):
-            score += 0.25
-        scored.append((score, i))
-    top = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:limit]
-    if not top:
-        return sents[:1]
-    return [sents[i] for _, i in sorted(top, key=lambda x: x[1])]
-
-
-def join_sentences(sentences: list[str]) -> str:
-    """Join extracted sentences; a line that had no end punctuation (a title) keeps a break after it."""
-    out = ""
-    for sent in sentences:
-        if out and not _CLAUSE_END.search(out):
-            out += "；"
-        out += sent
-    return out
-
-
-def bold_answer(sentence: str, terms: QuestionTerms, phrase: str = "") -> str:
-    """Bold the answering phrase: the stated fact, or the comma-delimited part that carries most question terms."""
-    if phrase and phrase in sentence:
-        return sentence.replace(phrase, f"**{phrase}**", 1)
-    parts = re.split(r"(?<=[，,；;：:])", sentence)  # not at 、: "政府引导、市场主导" is one phrase
-    scored = [(terms.coverage(p), -i, p) for i, p in enumerate(parts) if p.strip("，,、；;：:。 ")]
-    if not scored:
-        return sentence
-    cov, _, part = max(scored)
-    if cov <= 0 or len(parts) < 2:
-        return sentence
-    core = part.rstrip("，,、；;：:。")
-    return sentence.replace(core, f"**{core}**", 1) if core else sentence
 
 
 def _citation(hit: Hit, highlights: list[str]) -> Citation:
@@ -228,22 +157,22 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)
     places = index.places
-    sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in _sentences(h)])
+    sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
     evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))
                 for h in ranked]
     noun = asked_instances(index, query)
     count = asked_count(index, query)  # "具体是哪四方": a list of four, not any list
     if noun and not any(names_members(index, s, noun) and (not count or lists_at_least(s, count, terms))
-                        for e in evidence[:4] for s in _sentences(e.hit) if terms.coverage(s) > 0):
+                        for e in evidence[:4] for s in sentences_of(e.hit) if terms.coverage(s) > 0):
         return refusal(q.text, near=evidence[0], fact="instances")
     thing = asked_name(index, query)
-    if thing and not any(gives_name(index, s, thing) for e in evidence[:4] for s in _sentences(e.hit)):
+    if thing and not any(gives_name(index, s, thing) for e in evidence[:4] for s in sentences_of(e.hit)):
         return refusal(q.text, near=evidence[0], fact="name")
     fact = lex.fact_type(query)
     lead_phrase = ""
     if fact is not None:
         pool = evidence[:6]
-        found = find_fact(index, fact, terms, [_sentences(e.hit) for e in pool], places,
+        found = find_fact(index, fact, terms, [sentences_of(e.hit) for e in pool], places,
                           [_context(e.hit) for e in pool])
         if found is None:
             return refusal(q.text, near=evidence[0], fact=fact.name)

@@ -133,23 +133,32 @@ def _owners(index: KnowledgeIndex, thing: str) -> set[str]:
     occurrence; empty when any occurrence belongs to no place (then the plan says it generally)."""
     def build() -> set[str]:
         names = _place_names(index)
-        units = sorted(index.records.units, key=len, reverse=True) if index.records else []
         owners: set[str] = set()
+        for clause in _plan_clauses(index):
+            at = clause.find(thing)
+            while at >= 0:
+                found = _owners_at(clause, at, names)
+                if not found:
+                    return set()
+                owners |= found
+                at = clause.find(thing, at + 1)
+        return owners
+    return index.memo("owners", thing, build)
+
+
+def _plan_clauses(index: KnowledgeIndex) -> list[str]:
+    """The plan's clauses (split at ，。；) with unit names masked, worked out once per index."""
+    def build() -> list[str]:
+        units = sorted(index.records.units, key=len, reverse=True) if index.records else []
+        out: list[str] = []
         for text, meta in index.chunks.values():
             if meta.get("doc") != index.plan_doc:
                 continue
             for unit in units:  # "区对口帮扶镇巴联络组" names a unit, not a place
                 text = text.replace(unit, "\u0000" * len(unit))
-            for clause in _CLAUSE.split(text):
-                at = clause.find(thing)
-                while at >= 0:
-                    found = _owners_at(clause, at, names)
-                    if not found:
-                        return set()
-                    owners |= found
-                    at = clause.find(thing, at + 1)
-        return owners
-    return index.memo("owners", thing, build)
+            out += [c for c in _CLAUSE.split(text) if c]
+        return out
+    return index.memo("plan-clauses", "", build)
 
 
 def _owners_at(clause: str, at: int, names: list[str]) -> set[str]:

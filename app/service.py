@@ -8,7 +8,6 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.chunking import split_sentences
 from ingest.embedding import Embedder, LazyEmbedder
 from ingest.loaders import LoadError, load_document
 from ingest.pipeline import IngestReport, Progress, parse_document, run_ingest
@@ -23,6 +22,7 @@ from .answerer import Answerer
 from .curated import CuratedStore
 from .inputs import sanitize_question
 from .models import Answer, DialogueContext
+from .quoting import sentences_of
 from .uploads import CorpusEdit, UploadRejected, check_upload_name
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,8 @@ class Service:
 
     def warm_sentences(self) -> int:
         """Sentence vectors of the loaded index, so no question pays for encoding its clauses' sentences."""
-        index = self.answerer.index
-        return index.sentence_vectors.warm(s for text, _ in index.chunks.values()
-                                           for s, _, _ in split_sentences(text))
+        index = self.answerer.index  # the very sentences answers choose from (joined and filtered as they are)
+        return index.sentence_vectors.warm(s for cid in index.chunks for s in sentences_of(index.hit(cid, 0.0)))
 
     def warm_up(self, with_model: bool = True) -> None:
         """Pay one-off costs (tokenizer caches and, with_model, the model and its first call) up front."""

@@ -195,7 +195,7 @@ def test_a_task_found_by_its_content_quotes_the_sentence_that_matched(answerer):
 
 
 def test_a_sentence_that_goes_on_from_the_one_before_is_kept_with_it():
-    from app.extractive import _clause_sentences
+    from app.quoting import _clause_sentences
     text = "会议在银川召开。副总理某某出席会议并讲话。他强调，要加强产业合作。（一）推动机关带头。鼓励优先采购。"
     assert _clause_sentences(text, "", "prose") == (
         "会议在银川召开。", "副总理某某出席会议并讲话。他强调，要加强产业合作。", "（一）推动机关带头。鼓励优先采购。")

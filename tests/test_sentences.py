@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.extractive import best_sentences
 from app.gate import QuestionTerms, TermGroup
+from app.quoting import best_sentences
 from eval.scoring import Output, score
 from retriever.models import Hit
 from retriever.sentences import SentenceVectors
