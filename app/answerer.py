@@ -139,6 +139,9 @@ class Answerer:
                 q.units = [e for e in entries if isinstance(e, str)]
             q.notes.append("按上一条回答所列的全部" + ("任务" if q.items else "单位") + "理解。")
             return q, text
+        if not has_ref and listed_tasks and re.search(r"[这那该此](?:一|几|两)?[条项]", text):
+            q.items = listed_tasks  # "这一条还有哪些单位": the task the answer before listed, not its unit
+            return q, text
         if not has_ref and self.index.lexicon.cue("pronoun", text) and not question_terms(self.index, text).topical:
             if ctx.items and ({"who", "lead"} & q.intents or not ctx.units):
                 q.items = list(ctx.items)

@@ -301,3 +301,15 @@ def test_a_claim_the_plan_makes_is_confirmed_from_it(answerer):
 
 def test_who_spoke_is_not_who_pays(answerer):
     assert answerer.index.lexicon.fact_type("座谈会上是谁出席讲话的").name == "person"
+
+
+def test_this_task_points_to_the_task_just_listed(answerer):
+    ans = answerer.answer("民政局牵头的是哪一条？这一条还有哪些单位一起")
+    second = ans.answer.split("（2）")[1]
+    assert "第13项" in second and "区民政局" in second
+
+
+def test_these_tasks_after_a_units_list_are_asked_about_each(answerer):
+    ans = answerer.answer("妇联挂了哪几条？这几条大概都要干啥")
+    second = ans.answer.split("（2）")[1]
+    assert "第14项" in second and "第15项" in second and "万企兴万村" in second
