@@ -44,6 +44,7 @@ class QuestionParser:
         # a multi-part question reads each part up to three times (split, reference carry-over, answer)
         self._parsed: OrderedDict[str, ParsedQuestion] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        self._titles_by_sound: list[tuple[str, int, str, str]] | None = None
 
     def spans(self, text: str) -> tuple[list[tuple[int, int, str]], str]:
         """(start, end, name) of every known name (longest match first, no overlaps) and the masked text."""
@@ -202,12 +203,10 @@ class QuestionParser:
         keys = self.matcher.sound_key(masked)
         if len(keys) != len(masked):
             return masked
-        phrases = [("item", n, t) for n, t in self.task_titles if len(t) >= 4]
-        phrases += [("section", n, name) for n, name in self.section_names.items() if name.endswith("行动")]
         best: tuple[int, int, int, str, int, str] | None = None  # distance, start, end, kind, number, phrase
         present = set(keys)
-        for kind, number, phrase in phrases:
-            target, size = self.matcher.sound_key(phrase), len(phrase)
+        for kind, number, phrase, target in self._title_sounds():
+            size = len(phrase)
             allowed = 1 if size >= 6 else 0
             if sum(k not in present for k in target) > allowed:  # cheap: most phrases share too few sounds
                 continue
@@ -225,6 +224,14 @@ class QuestionParser:
         shown = f"第{number}项 {phrase}" if kind == "item" else phrase
         q.notes.append(f"按「{shown}」理解，问题中写的是「{masked[start:end]}」")
         return masked[:start] + "\u0000" * (end - start) + masked[end:]
+
+    def _title_sounds(self) -> list[tuple[str, int, str, str]]:
+        """(kind, number, phrase, sound key) of every task title and 行动 section name, worked out once."""
+        if self._titles_by_sound is None:
+            phrases = [("item", n, t) for n, t in self.task_titles if len(t) >= 4]
+            phrases += [("section", n, name) for n, name in self.section_names.items() if name.endswith("行动")]
+            self._titles_by_sound = [(k, n, p, self.matcher.sound_key(p)) for k, n, p in phrases]
+        return self._titles_by_sound
 
     def _typos(self, q: ParsedQuestion, masked: str) -> str:
         """Unit-like names that are not known: read a clear typo as its unit, ask between close ones, else suggest.
