@@ -54,10 +54,14 @@ class QuestionParser:
             start = masked.find(name)
             while start >= 0:
                 # "国家发改委", "省商务厅": a body of another level that shares the district unit's short name
-                other = not name.startswith(("区", "通州")) and self.wording.other_level.search(text[:start])
+                # "发改委2025年新春行动": a body dating a document of its own, not the district unit's duties
+                other = not name.startswith(("区", "通州")) and (self.wording.other_level.search(text[:start])
+                                                                or re.match(r"\s*(?:19|20)?\d{2}年", text[start + len(name):]))
                 if not other:
                     found.append((start, start + len(name), name))
                     masked = masked[:start] + "\u0000" * len(name) + masked[start + len(name):]
+                else:  # nor may a shorter alias inside it ("发改" of 发改委) be read as the district unit
+                    masked = masked[:start] + "\u0001" * len(name) + masked[start + len(name):]
                 start = masked.find(name, start + len(name))
         return sorted(found), masked
 

@@ -313,3 +313,8 @@ def test_these_tasks_after_a_units_list_are_asked_about_each(answerer):
     ans = answerer.answer("妇联挂了哪几条？这几条大概都要干啥")
     second = ans.answer.split("（2）")[1]
     assert "第14项" in second and "第15项" in second and "万企兴万村" in second
+
+
+def test_a_body_dating_a_document_is_not_the_district_unit(answerer):
+    assert answerer.index.parser.parse("发改委2025年新春行动鼓励买哪里的产品").units == []
+    assert answerer.index.parser.parse("发改委负责哪些任务").units == ["区发展和改革委员会"]
