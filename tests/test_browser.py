@@ -7,17 +7,14 @@ import io
 import json
 import os
 import re
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import run_ingest
 from ingest.settings import Settings
-from ingest.units import AliasTable
 
-from .conftest import FakeEmbedder
+from .pages import serve_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "browser-test"
@@ -32,12 +29,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def shots(tmp_path) -> Path:
     """Where screenshots go: docs/ only through `python -m tests.screenshots` (XZQA_SCREENSHOTS), else tmp."""
@@ -48,23 +39,12 @@ def shots(tmp_path) -> Path:
 
 @pytest.fixture
 def served(tmp_path, corpus_dir):
-    from app.service import Service
-    from app.ui import build_demo
-    from ingest.store import IndexStore, open_client
-
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, admin_password=PASSWORD,
                         max_upload_mb=UPLOAD_MB, _env_file=None)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
-    service = Service(settings, store, emb)
-    demo = build_demo(service)
-    port = _free_port()
-    demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port,
-                                                   prevent_thread_lock=True, quiet=True)
+    demo, service, url = serve_page(settings, concurrency=8)
     assert demo.max_file_size == settings.max_upload_mb * 1024 * 1024  # uploads are capped before the admin check
     try:
-        yield service, f"http://127.0.0.1:{port}/"
+        yield service, f"{url}/"
     finally:
         demo.close()
 
@@ -414,20 +394,10 @@ def served_versions(tmp_path, corpus_dir):
     from .planversions import final_version
 
     (corpus_dir / "2026_tongzhou_final.txt").write_text(final_version(), encoding="utf-8")
-    from app.service import Service
-    from app.ui import build_demo
-    from ingest.store import IndexStore, open_client
-
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, _env_file=None)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
-    demo = build_demo(Service(settings, store, emb))
-    port = _free_port()
-    demo.queue(default_concurrency_limit=8).launch(server_name="127.0.0.1", server_port=port,
-                                                   prevent_thread_lock=True, quiet=True)
+    demo, _, url = serve_page(settings, concurrency=8)
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield f"{url}/"
     finally:
         demo.close()
 

@@ -5,31 +5,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 
 import httpx
 import pytest
 
 from app.openai_format import mark_citations, parse_request
-from app.service import Service
-from app.ui import build_demo
-from ingest.pipeline import run_ingest
 from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
-from ingest.units import AliasTable
 
-from .conftest import CORPUS, FakeEmbedder
+from .conftest import CORPUS
+from .pages import serve_page
 
 openai = pytest.importorskip("openai")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 QUESTION = "区总工会负责哪些任务"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +29,9 @@ def base_url(tmp_path_factory):
     (root / "corpus" / "related" / "markup_note.txt").write_text(
         "标题：牦牛产业推介会安排\n牦牛产业推介会定于2026年9月在坎布拉镇举办，<script>alert('x')</script>邀请区商务局参加。\n",
         "utf-8")
-    settings = Settings(data_dir=root / "data", corpus_dir=root / "corpus", _env_file=None)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
-    demo = build_demo(Service(settings, store, emb))
-    port = _free_port()
-    demo.queue(default_concurrency_limit=4).launch(server_name="127.0.0.1", server_port=port,
-                                                   prevent_thread_lock=True, quiet=True)
+    demo, _, url = serve_page(Settings(data_dir=root / "data", corpus_dir=root / "corpus", _env_file=None))
     try:
-        yield f"http://127.0.0.1:{port}/v1"
+        yield f"{url}/v1"
     finally:
         demo.close()
 

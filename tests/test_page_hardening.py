@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import httpx
 import pytest
 
-from app.service import Service
-from app.ui import build_demo
-from ingest.pipeline import run_ingest
 from ingest.settings import Settings
-from ingest.store import IndexStore, open_client
-from ingest.units import AliasTable
 
-from .conftest import FakeEmbedder
+from .pages import serve_page
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -23,23 +17,8 @@ MARKUP_DOC = ("标题：牦牛产业推介会安排\n牦牛产业推介会定于
               "<script>alert('x')</script>邀请<b>区商务局</b>参加。\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp_path, corpus_dir, **overrides):
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, _env_file=None, **overrides)
-    store = IndexStore(open_client(settings), settings.collection)
-    emb = FakeEmbedder()
-    run_ingest(settings.corpus_dir, store, emb, AliasTable.load(), settings.plan_doc)
-    service = Service(settings, store, emb)
-    demo = build_demo(service)
-    port = _free_port()
-    demo.queue(default_concurrency_limit=4).launch(server_name="127.0.0.1", server_port=port,
-                                                   prevent_thread_lock=True, quiet=True)
-    return demo, service, f"http://127.0.0.1:{port}"
+    return serve_page(Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir, _env_file=None, **overrides))
 
 
 @pytest.fixture
