@@ -92,6 +92,9 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     # a year no document mentions ("2027年的要点") is as absent as a name
     out.absent += [f"{y}年" for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)", text) if not index.mentions(y)]
     out.absent += _absent_relative_years(index, text)
+    claimed = lex.cues.get("claimed_value")  # "是不是每月5号前报": a figure asserted that no document states
+    out.absent += [m.group(0) for m in (claimed.finditer(text) if claimed else ())
+                   if not index.mentions(re.sub(r"\s", "", m.group(0)))]
     out.absent += [q for q in re.findall(r"[“「\"]([^”」\"]{3,20})[”」\"]", text) if not index.mentions_loosely(q)
                    and re.search(r"[\u4e00-\u9fff]", q)]  # a quoted name the corpus never uses
     out.topical = bool(out.groups)

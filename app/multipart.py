@@ -56,6 +56,11 @@ def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[st
     return [m["a"] + rest, m["b"] + rest]
 
 
+def _elaborates(part: str, parsed: ParsedQuestion, lexicon: Lexicon) -> bool:
+    """An example, the options in mind or a guess that spells out the part before it, naming nothing of its own."""
+    return not (parsed.units or parsed.items or parsed.sections) and bool(lexicon.cue("elaboration", part.strip()))
+
+
 _SET_CONDITIONS = {"not_lead", "lead", "alone", "together"}  # "…，不牵头但参与的又是哪些" asks a list of its own
 
 
@@ -84,8 +89,12 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
     kept: list[str] = []
     pending = ""
     for part in parts:  # a remark that asks nothing ("我是新来的。") belongs to the question after it
-        if not _has_question(parser.parse(part), lexicon):
+        parsed = parser.parse(part)
+        if not _has_question(parsed, lexicon):
             pending += part
+            continue
+        if kept and not pending and _elaborates(part, parsed, lexicon):
+            kept[-1] = f"{kept[-1]}，{part}"  # "哪家医院，县医院还是中医院": the options belong to the question
             continue
         kept.append(pending + part)
         pending = ""

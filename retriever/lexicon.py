@@ -16,6 +16,14 @@ class FactType:
     name: str
     ask: re.Pattern
     state: re.Pattern
+    echo: bool = False  # stated only by the very word asked about ("可以带家属吗" needs a sentence about 家属)
+
+    def asked(self, question: str) -> str:
+        """The word the question asks about: the first named group that matched, else the whole match."""
+        m = self.ask.search(question)
+        if not m:
+            return ""
+        return next((g for g in m.groupdict().values() if g), m.group(0))
 
 
 def _words(text: str) -> set[str]:
@@ -48,8 +56,9 @@ class Lexicon:
             synonyms[word.strip()] = tuple(terms.split())
         raw = json.loads(read("cues.json"))
         cues = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str) and not k.startswith("_")}
-        facts = [FactType(name, re.compile(spec["ask"], re.IGNORECASE), re.compile(spec["state"]))
-                 for name, spec in raw.get("fact_types", {}).items()]
+        facts = [FactType(name, re.compile(spec["ask"], re.IGNORECASE), re.compile(spec.get("state", "(?!)")),
+                          bool(spec.get("echo")))
+                 for name, spec in raw.get("fact_types", {}).items() if not name.startswith("_")]
         return cls(stopwords=frozenset(_words(read("stopwords.txt"))), generic=frozenset(_words(read("generic.txt"))),
                    synonyms=synonyms, cues=cues, fact_types=facts,
                    confusions=[tuple(p) for p in raw.get("pinyin_confusions", [])])
@@ -90,13 +99,17 @@ class Lexicon:
             start = max(question.rfind(p, 0, m.start()) for p in "？?，,。！!；;") + 1
             ends = [i for i in (question.find(p, m.end()) for p in "？?，,。！!；;") if i >= 0]
             clause = question[start:min(ends) if ends else len(question)]
-            if not (m.group(0).startswith("几") and yes_no and yes_no.search(clause)):
+            says = self.cues.get("says_ask")  # "有没有写派几个老师": whether the plan states the number
+            if not (m.group(0).startswith("几") and yes_no and yes_no.search(clause)) or (says and says.search(clause)):
                 return f  # "能不能去疗养几天": 几天 is "a few days" in a yes/no question
         return None
 
     def states(self, fact: FactType, sentence: str, known: str = "") -> re.Match | None:
         """Where `sentence` states a fact of this type; vague amounts (一批, 一些) do not count, nor does what the
         question itself already says (`known`: "2026年度考核什么时候开展" is not answered by "2026年度")."""
+        if fact.echo:
+            word = fact.asked(known)
+            return re.search(re.escape(word), sentence) if word else None
         vague = self.cues.get("vague_quantity")
         for m in fact.state.finditer(sentence):
             if fact.name == "quantity" and vague and vague.search(m.group(0)):

@@ -35,10 +35,14 @@ class QuestionParser:
                                    else ("区",))
         self._stem_list = bare_stems(self.names, self.aliases.rules)
         w = self.wording
+        # "第18、19条", "第9和10项": one marker and one unit around a list of numbers
+        self._item_list = re.compile(rf"{w.item_marker}\s*{_NUM}((?:\s*[、,，和与及跟]\s*{w.item_marker}?\s*{_NUM})+)"
+                                     rf"\s*(?:{w.item_units})")
         self._item_patterns = [
             re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
             re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大])"),
-            re.compile(r"(?<![\d第])(\d{1,2})\s*(?:项|号|条)(?!目)"),
+            # "每月5号前报" is a day of the month, not task 5
+            re.compile(r"(?<![\d第月])(\d{1,2})\s*(?:项|号(?![前后之以])|条)(?!目)"),
         ]
         self._section_pattern = re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:部分|大行动|个行动|大部分|板块|方面|章|大项)")
         # a multi-part question reads each part up to three times (split, reference carry-over, answer)
@@ -137,6 +141,14 @@ class QuestionParser:
         """A bare stem is a unit only when joined to a named unit (民政或者妇联, 妇联和民政): 教育和医疗 is no unit."""
         w = self.wording
         join = f"(?:{w.union_join.pattern}|{w.together_join.pattern})"
+        before_pass = None
+        while before_pass != masked:  # "发改、财政、商务": 商务 is joined to a name only once 财政 has been read
+            before_pass = masked
+            masked = self._stem_pass(q, text, masked, join)
+        return masked
+
+    def _stem_pass(self, q: ParsedQuestion, text: str, masked: str, join: str) -> str:
+        w = self.wording
         for stem, unit in self._stem_list:
             if stem not in masked:  # most stems are not in the question: skip the pattern work
                 continue
@@ -144,7 +156,9 @@ class QuestionParser:
                 start, end = m.span()
                 before, after = masked[:start], masked[end:]
                 edge_before = not before or re.search(rf"(?:[^\w]|{join})$", before)
-                edge_after = not after or re.match(rf"[^\w]|{join}|{w.name_duty.pattern}", after)
+                # "发改、财政、商务三家同时…": a count of the bodies just listed also ends a name
+                edge_after = not after or re.match(rf"[^\w]|{join}|{w.name_duty.pattern}|{w.together_words.pattern}"
+                                                   rf"|[两二三四五六七八九\d]+(?:家|个单位|个部门)", after)
                 linked = (re.match(rf"\s*{join}\s*\u0000", after) and edge_before) or \
                     (re.search(rf"\u0000\s*{join}\s*$", before) and edge_after)
                 if not linked or unit in q.units + q.excluded:
@@ -180,6 +194,11 @@ class QuestionParser:
         # 超过5项 / 3项以上 count things, they do not name task 5 or 3
         for m in self.wording.count_mask.finditer(masked):
             masked = masked[:m.start()] + "\u0001" * (m.end() - m.start()) + masked[m.end():]
+        for m in self._item_list.finditer(masked):
+            for n in map(cn_to_int, [m.group(1), *re.findall(_NUM, m.group(2))]):
+                if n is not None and n not in q.items and n > 0:
+                    q.items.append(n)
+            masked = masked.replace(m.group(0), "\u0000" * len(m.group(0)), 1)
         for pattern in self._item_patterns:
             for m in pattern.finditer(masked):
                 n = cn_to_int(m.group(1))

@@ -82,6 +82,10 @@ REFUSED = [  # one question per class, the class in the comment
     "尖扎海拔多高",  # a height
     "专班在哪栋楼办公",  # an office
     "去年的考核结果咋样",  # an assessment result
+    "挂职干部的配偶能一起过去吗",  # an individual's family
+    "参加展销会的差旅费能报销吗",  # reimbursement
+    "想申请进消费帮扶专馆需要准备哪些材料",  # the paperwork of applying
+    "疗休养是不是每年去15天",  # a figure the question asserts and no document states
 ]
 
 
@@ -318,3 +322,38 @@ def test_these_tasks_after_a_units_list_are_asked_about_each(answerer):
 def test_a_body_dating_a_document_is_not_the_district_unit(answerer):
     assert answerer.index.parser.parse("发改委2025年新春行动鼓励买哪里的产品").units == []
     assert answerer.index.parser.parse("发改委负责哪些任务").units == ["区发展和改革委员会"]
+
+
+# --- reading references and names -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("第18、19条的责任单位是谁", [18, 19]),  # one marker and one unit around a list of numbers
+    ("第三和第五项谁牵头", [3, 5]),
+])
+def test_a_list_of_task_numbers_reads_every_number(answerer, question, expected):
+    assert answerer.index.parser.parse(question).items == expected
+
+
+def test_a_day_of_the_month_is_not_a_task_number(answerer):
+    assert answerer.index.parser.parse("报表是不是每月5号前交").items == []
+
+
+def test_a_stem_joined_to_a_stem_read_later_is_a_unit(answerer):
+    q = answerer.index.parser.parse("发改、财政、商务三家都有的是哪几条")
+    assert q.units == ["区发展和改革委员会", "区财政局", "区商务局"]
+
+
+def test_a_misspelt_unit_before_where_in_the_plan_is_read(answerer):
+    assert answerer.index.parser.parse("卫建委在要点里管的是哪几条").units == ["区卫生健康委员会"]
+
+
+def test_the_options_after_a_question_belong_to_it(answerer):
+    parser, lexicon = answerer.index.parser, answerer.index.lexicon
+    assert len(split_parts("结对的是哪所学校，一中还是二中？", parser, lexicon)) == 1
+    assert len(split_parts("教体局管哪几条？组团式帮扶是帮普高还是职高？", parser, lexicon)) == 2
+
+
+def test_whether_the_plan_states_a_number_asks_for_the_number(answerer):
+    lexicon = answerer.index.lexicon
+    assert lexicon.fact_type("文件里有没有写要派几个医生过去") is not None
+    assert lexicon.fact_type("能不能去疗养几天") is None  # a few days, asked in a yes/no frame
