@@ -81,9 +81,34 @@ def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], ra
     score = {cid: 1 / (10 + 1 + levels.index(cover[cid])) if cover[cid] > 0 else 0.0 for cid in fused}
     for rank, cid in enumerate(fused, 1):
         score[cid] += 1 / (10 + rank)
+    asked = [p for p in index.places if not p.endswith("县") and p in terms.text]
+    if len(asked) == 1:  # "尖扎又有啥优势领域": a clause saying something of that county alone is a run of its own
+        for cid in fused:
+            text = _clause_text(by_id[cid])
+            topic = [w for w in terms.matched(text) if w not in index.places]  # more than the county in common
+            if topic and _names_alone(index, text, asked[0]):
+                score[cid] += 1 / (10 + 1)
     ranked = sorted(hits, key=lambda h: -score[h.id])
     # a clause that names what the question names outranks one that only repeats its common words
     return sorted(ranked, key=lambda h: -sum(h.id in chunks for chunks in named.values())) if named else ranked
+
+
+def _names_alone(index: KnowledgeIndex, text: str, place: str) -> bool:
+    """Whether the text says something of `place` on its own: not in the pair "镇巴县、尖扎县" that most clauses
+    carry, nor inside a unit's name (区对口帮扶镇巴联络组)."""
+    others = [p for p in index.places if not p.endswith("县") and p != place]
+    pair = "|".join(re.escape(o) for o in others)
+    pattern = rf"(?:{pair})县?[、和与及]{re.escape(place)}|{re.escape(place)}县?[、和与及](?:{pair})" if pair else "(?!)"
+    bare = re.sub(pattern, "", text)
+    return any(not bare[m.end():].startswith(("联络组", "县联络组")) for m in re.finditer(re.escape(place), bare))
+
+
+def _within(index: KnowledgeIndex, terms: QuestionTerms, ranked: list[Hit], items: list[int]) -> list[Hit]:
+    """The listed tasks' own clauses, those carrying more of the question first (rank order breaks ties)."""
+    ids = [cid for cid, (_, m) in index.chunks.items() if m.get("doc") == index.plan_doc and m.get("item") in items]
+    order = {h.id: i for i, h in enumerate(ranked)}
+    hits = [index.hit(cid, 0.0) for cid in ids]
+    return sorted(hits, key=lambda h: (-round(terms.coverage(_clause_text(h)), 3), order.get(h.id, len(order))))
 
 
 def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
@@ -156,6 +181,8 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     if not hits and not raw["bm25"]:
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)
+    if q.within:  # "妇联管哪几条？里面哪条跟小孩有关": only among the tasks just listed
+        ranked = _within(index, terms, ranked, q.within)
     places = index.places
     sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
     evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))

@@ -287,6 +287,8 @@ class QuestionParser:
             subject = strict or (loose and match.kind != "none")
             if (len(name) < 3 and not (duty or loose)) or not subject or "东西部" in name:
                 continue
+            if match.kind == "none" and looks[end - 1] != plain[end - 1]:
+                continue  # "镇巴主要帮哪些": only a sound-alike of a name ending, and like no unit, is no name
             if match.kind in ("clear", "ambiguous"):
                 masked = masked[:start] + "\u0000" * len(name) + masked[end:]
             if match.kind == "clear" and match.units[0] not in q.units + q.negated:

@@ -357,3 +357,26 @@ def test_whether_the_plan_states_a_number_asks_for_the_number(answerer):
     lexicon = answerer.index.lexicon
     assert lexicon.fact_type("文件里有没有写要派几个医生过去") is not None
     assert lexicon.fact_type("能不能去疗养几天") is None  # a few days, asked in a yes/no frame
+
+
+def test_a_clause_saying_something_of_one_county_alone(answerer):
+    from app.extractive import _names_alone
+    index = answerer.index
+    assert _names_alone(index, "以及尖扎县新能源、绿色算力等优势领域", "尖扎")
+    assert not _names_alone(index, "助力镇巴县、尖扎县提升环境管理水平", "尖扎")  # the pair most clauses carry
+    assert not _names_alone(index, "区对口帮扶镇巴联络组", "镇巴")  # inside a unit's name
+
+
+def test_a_county_asked_about_alone_brings_the_clause_that_names_it_alone(answerer):
+    ans = answerer.answer("尖扎有哪些优势领域")
+    assert ans.found and ans.citations[0].item == 4
+
+
+def test_among_the_listed_tasks_a_content_question_cites_only_them(answerer):
+    ans = answerer.answer("妇联管哪几条？里面哪条跟儿童有关")
+    assert {c.item for c in ans.citations} <= {14, 15}
+
+
+def test_a_sound_alike_name_ending_on_no_unit_is_no_unit(answerer):
+    q = answerer.index.parser.parse("镇巴主要帮哪些土特产")
+    assert not q.unknown_units and not q.units
