@@ -168,7 +168,7 @@ class Answerer:
 
     def _described(self, book, q: ParsedQuestion, query: str) -> Answer | None:
         """"谁负责农文旅融合发展": find the task by its content, then answer from its record."""
-        items = tasks_described(self.index, query, k=self.top_k)
+        items = tasks_described(self.index, query, k=self.top_k, tasks_only=q.target == "tasks")
         if not items:
             return None
         q.items = items
@@ -203,8 +203,10 @@ class Answerer:
             return Answer(question=q.text, answer="“它/这项”指的是哪一项任务或哪个单位？请说出任务序号（如“第7项”）"
                           "或单位名称（如“区总工会”）再问一次。", found=False, mode="refusal")
         fact = self.index.lexicon.fact_type(query)
-        if book and fact is not None and fact.name not in ("quantity", "people"):
-            book = None  # "专班的组长由哪位领导担任": a fact about a unit, not its task list
+        members = asked_instances(self.index, query)  # "哪家医院" asks names; "分别是哪几条" asks the records
+        if book and ((fact is not None and fact.name != "quantity")
+                     or (members and not re.fullmatch(r"[条项块]|任务|单位|部门|部分", members))):
+            book = None  # "专班的组长由哪位领导担任", "医疗帮扶派多少名医生": a fact about a unit or task, not a record
         if book:
             wording = self.index.parser.wording
             spec = None if q.ambiguous else query_layer.plan_query(q, book, wording)

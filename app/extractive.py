@@ -111,17 +111,20 @@ def _within(index: KnowledgeIndex, terms: QuestionTerms, ranked: list[Hit], item
     return sorted(hits, key=lambda h: (-round(terms.coverage(_clause_text(h)), 3), order.get(h.id, len(order))))
 
 
-def tasks_described(index: KnowledgeIndex, query: str, k: int = 5) -> list[int]:
+def tasks_described(index: KnowledgeIndex, query: str, k: int = 5, tasks_only: bool = False) -> list[int]:
     """The plan tasks a question describes in words ("农文旅融合发展这项工作是谁负责的"), best first.
 
     Only when the best clause is a task that carries at least half of the question's weight; tasks that carry
-    it equally well come with it (a topic shared by two tasks names both).
+    it equally well come with it (a topic shared by two tasks names both). `tasks_only` when the question asks
+    which task it is ("区中园那个事儿是哪条"): a related document on the same topic has no task to offer.
     """
     terms = question_terms(index, query)
     if not terms.topical or terms.absent:
         return []
     hits, raw = index.search(query, k=k + 3)
     ranked = _candidates(index, terms, hits, raw, k)
+    if tasks_only:
+        ranked = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == index.plan_doc]
     if not ranked or ranked[0].metadata.get("kind") != "task":
         return []
     best = terms.coverage(_clause_text(ranked[0]))
@@ -208,18 +211,25 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
         lead_phrase = found.match
         evidence.remove(best)
         evidence.insert(0, best)
+    support = MAX_SUPPORT
+    if lex.cue("one_task", query) and not fact:  # "生态那条啥内容": that one task of the plan, alone
+        support = 0
+        task = next((e for e in evidence if e.hit.metadata.get("kind") == "task" and e.coverage > 0), None)
+        if task is not None and task is not evidence[0]:
+            evidence.remove(task)
+            evidence.insert(0, task)
     chosen = [evidence[0]]
     covered = set(terms.matched(_clause_text(evidence[0].hit)))
     top_cov = max(e.coverage for e in evidence)
     for e in evidence[1:]:  # supporting clauses: each must add a term, or carry the topic as well as the best
-        if len(chosen) > MAX_SUPPORT:
+        if len(chosen) > support:
             break
         new = set(terms.matched(_clause_text(e.hit))) - covered
         if (new and e.coverage >= 0.3) or (e.coverage >= max(0.5, 0.75 * top_cov) and terms.groups):
             chosen.append(e)
             covered |= new
     _add_enumerated_parts(index, query, evidence, chosen)
-    return _compose(q, terms, chosen, evidence, k, lead_phrase)
+    return _compose(q, terms, chosen, evidence, k, lead_phrase, alone=support == 0)
 
 
 def _add_enumerated_parts(index: KnowledgeIndex, query: str, evidence: list[Evidence], chosen: list[Evidence]):
@@ -242,7 +252,7 @@ def _add_enumerated_parts(index: KnowledgeIndex, query: str, evidence: list[Evid
 
 
 def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], evidence: list[Evidence], k: int,
-             lead_phrase: str) -> Answer:
+             lead_phrase: str, alone: bool = False) -> Answer:
     best = chosen[0]
     direct = [bold_answer(s, terms, lead_phrase) for s in best.sentences]
     parts = [f"{source_line(best.hit)}：", "", "> " + join_sentences(direct)]
@@ -255,7 +265,7 @@ def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], ev
         parts += ["", "（问题中的说法与条款原文不同，这是按意思匹配的结果，请对照原文核实。）"]
     # then the next clauses that carry the topic about as well (a section intro's tasks, a list's other items)
     floor = max(0.01, 0.5 * best.coverage)
-    relevant = chosen + [e for e in evidence if e not in chosen and e.coverage >= floor]
+    relevant = chosen + [e for e in evidence if e not in chosen and e.coverage >= floor and not alone]
     citations = [_citation(e.hit, e.sentences) for e in relevant[:max(k, len(chosen))]]
     return Answer(question=q.text, answer="\n".join(parts), found=True, mode="retrieval", citations=citations)
 

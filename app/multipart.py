@@ -44,14 +44,14 @@ def _group(segments: list[str], lexicon: Lexicon) -> list[str]:
 
 
 def _distributed(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str]:
-    """"A和B分别由谁负责" as "A由谁负责" and "B由谁负责", when A and B are not units, tasks or parts (those the
+    """"A和B分别由谁负责" as "A由谁负责" and "B由谁负责", unless A and B are both units, tasks or parts (those the
     records answer together)."""
     m = lexicon.cue("distributive", text)
     if m is None:
         return []
-    q = parser.parse(text)
-    if q.units or q.items or q.sections or not _asks(m["rest"], lexicon):
-        return []
+    named = [parser.parse(m[h]) for h in ("a", "b")]
+    if all(p.units or p.items or p.sections for p in named) or not _asks(m["rest"], lexicon):
+        return []  # both are units, tasks or parts: the records answer them together
     rest = re.sub(r"^[，,\s]?(?:分别|各自|各)", "", m["rest"])
     return [m["a"] + rest, m["b"] + rest]
 
@@ -76,6 +76,11 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
     Sentences split at their end marks; within a sentence, clauses split at commas and spaces when each part
     asks something of its own ("生态保护那条谁牵头，重点盯的是哪些区域", "丝博会是第几届 青洽会呢").
     """
+    if not _SENTENCE_END.search(text.strip(" ？?。")):  # "A、B各是第几条，分别归哪个局": every clause asked of each
+        each = Parts(_distributed(text.strip(" ？?。"), parser, lexicon))
+        if each:
+            each.independent = True
+            return each
     sentences = [p.strip(" ，,") for p in _SENTENCE_END.split(text) if len(p.strip(" ，,？?！!；;。")) >= 2]
     parts: list[str] = []
     for sentence in sentences:

@@ -20,6 +20,18 @@ _NUM = rf"(\d{{1,3}}|[{CN_NUMERAL_CHARS}]{{1,4}})"
 _ORG = re.compile(r"((?:区|县|市|通州|南通)?[\u4e00-\u9fa5]{1,10}?(?:局|委员会|委|办公室|办|厅|部|会|中心|联|社|院|所|队|组|集团|公司))")
 
 
+def _title_cores(titles: dict[int, str]) -> list[tuple[int, str]]:
+    """Titles without the verb many titles share (深化, 强化): "深化教育帮扶" is asked about as "教育帮扶".
+
+    A core names its task only when it is four characters or more and no other title contains it."""
+    starts: dict[str, int] = {}
+    for title in titles.values():
+        starts[title[:2]] = starts.get(title[:2], 0) + 1
+    cores = [(item, t[2:]) for item, t in titles.items() if starts[t[:2]] >= 2 and len(t) >= 6]
+    return sorted(((item, core) for item, core in cores
+                   if not any(core in other for n, other in titles.items() if n != item)), key=lambda c: -len(c[1]))
+
+
 class QuestionParser:
     """Finds unit, task and section mentions; built from the alias table and the plan's records."""
 
@@ -30,6 +42,7 @@ class QuestionParser:
         self.names: dict[str, str] = dict(self.aliases.aliases)
         self.section_names = section_names  # number -> short name, e.g. 6 -> 社会帮扶深化行动
         self.task_titles = sorted((task_titles or {}).items(), key=lambda kv: -len(kv[1]))
+        self.title_cores = _title_cores(task_titles or {})
         self._by_length = sorted(set(self.names) | set(self.aliases.ambiguous), key=len, reverse=True)
         self.matcher = NameMatcher(self.names, self.wording, self.aliases.rules.prefixes if self.aliases.rules
                                    else ("区",))
@@ -191,6 +204,16 @@ class QuestionParser:
             if len(title) >= 4 and title in masked:
                 q.items.append(item)
                 masked = masked.replace(title, "\u0000" * len(title))
+        for item, core in self.title_cores:  # "教育帮扶" = 深化教育帮扶, unless it names a part ("教育帮扶那块")
+            at = masked.find(core)
+            # "教育和医疗帮扶" shares 帮扶 between two words: no one task's title
+            before = masked[:max(at - 1, 0)]
+            shared = masked[at - 1:at] in ("和", "与", "及", "、", "跟") and not (
+                before.endswith("\u0000") or any(before.endswith(c) for _, c in self.title_cores))
+            if at >= 0 and item not in q.items and not self.wording.section_cue.match(masked[at + len(core):]) \
+                    and not shared:
+                q.items.append(item)
+                masked = masked.replace(core, "\u0000" * len(core))
         # 超过5项 / 3项以上 count things, they do not name task 5 or 3
         for m in self.wording.count_mask.finditer(masked):
             masked = masked[:m.start()] + "\u0001" * (m.end() - m.start()) + masked[m.end():]

@@ -380,3 +380,30 @@ def test_among_the_listed_tasks_a_content_question_cites_only_them(answerer):
 def test_a_sound_alike_name_ending_on_no_unit_is_no_unit(answerer):
     q = answerer.index.parser.parse("镇巴主要帮哪些土特产")
     assert not q.unknown_units and not q.units
+
+
+def test_a_title_without_its_shared_verb_names_the_task(answerer):
+    parser = answerer.index.parser
+    assert parser.parse("教育帮扶谁牵头").items == [11]  # 深化教育帮扶
+    assert parser.parse("医疗和教育帮扶那块有几条").items == []  # a part, not a task
+
+
+def test_each_of_two_things_across_a_comma(answerer):
+    ans = answerer.answer("教育帮扶、医疗帮扶各是第几条，分别归哪个局")
+    assert {c.item for c in ans.citations} == {11, 12}
+    assert "区教育体育局" in ans.answer and "区卫生健康委员会" in ans.answer
+
+
+def test_which_task_a_topic_is_comes_from_the_plan_not_a_related_report(answerer):
+    ans = answerer.answer("区中园那个事儿是哪条、谁牵头？")
+    assert [c.item for c in ans.citations] == [5] and "区发展和改革委员会" in ans.answer
+
+
+def test_that_one_task_described_is_shown_alone(answerer):
+    ans = answerer.answer("生态那条啥内容")
+    assert [c.item for c in ans.citations] == [17]
+
+
+def test_a_number_of_people_asked_of_a_named_task_is_not_its_record(answerer):
+    ans = answerer.answer("教育帮扶今年要派多少名老师")
+    assert not ans.found and not ans.citations
