@@ -74,11 +74,12 @@ class Answerer:
         cleaned, injected = strip_instructions(text, self.index.lexicon)
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
+        cleaned = self.index.parser.without_self_intro(cleaned)
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
         if len(parts) > 1:
             self.index.prefetch(parts)
             result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context,
-                                  has_topic=lambda part: has_own_topic(self.index, part))
+                                  has_topic=lambda part, floor=None: has_own_topic(self.index, part, floor))
         else:
             result = self._single(cleaned, context)
         result.question = question

@@ -38,6 +38,8 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
             m = index.lexicon.states(fact, bare, known=terms.text)
             if not m and fact.name == "place":  # "在<协作县>召开" names the place even though the county is everywhere
                 m = index.lexicon.cue("held_at", sent) or (echo.search(sent) if echo else None)
+            if not m and fact.name == "docno" and context:  # a document's number is in its title
+                m = index.lexicon.states(fact, context, known=terms.text)
             if not m:
                 continue
             cov = terms.coverage(sent + "\n" + context)

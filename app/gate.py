@@ -132,13 +132,15 @@ def _absent_relative_years(index: KnowledgeIndex, text: str) -> list[str]:
             if word in text and not index.mentions(str(info.year + n))]
 
 
-def has_own_topic(index: KnowledgeIndex, text: str) -> bool:
-    """Whether a question names something specific of its own: a word found in at most a tenth of the clauses.
+def has_own_topic(index: KnowledgeIndex, text: str, floor: float | None = None) -> bool:
+    """Whether a question names something specific of its own: a word found in at most a tenth of the clauses
+    (or whose idf reaches `floor`).
 
     A later part of a multi-part question with only common words ("重点盯的是哪些区域") is about what the part
     before it named."""
     terms = question_terms(index, text)
-    return terms.topical and any(g.weight >= specific_weight(index) for g in terms.groups)
+    least = specific_weight(index) if floor is None else floor
+    return terms.topical and any(g.weight >= least for g in terms.groups)
 
 
 def specific_weight(index: KnowledgeIndex) -> float:

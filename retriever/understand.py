@@ -92,6 +92,14 @@ class QuestionParser:
         """Known units whose names look or sound like `name` (for misspellings and unknown units)."""
         return self.matcher.suggest(name, n)
 
+    def without_self_intro(self, text: str) -> str:
+        """The question without the asker's introduction ("我原来在妇联，不太懂，…"), unless it points back to it."""
+        intro = self.wording.self_intro.search(text)
+        if not intro or self.wording.self_back.search(text[intro.end():]):
+            return text
+        rest = (text[:intro.start()] + text[intro.end():]).strip(" ，,。")
+        return rest or text
+
     def parse(self, text: str) -> ParsedQuestion:
         """The reading of `text`; a fresh copy each call, since routing adds notes and follow-up references."""
         with self._parsed_lock:
@@ -113,7 +121,10 @@ class QuestionParser:
             for m in pattern.finditer(text):
                 q.excluded += [u for u in self.find_units(m.group(1))[0] if u not in q.excluded]
         spans, masked = self.spans(text)
+        intro = w.self_intro.search(text)
         for start, end, name in spans:
+            if intro and intro.start() <= start < intro.end() and not w.self_back.search(text[intro.end():]):
+                continue  # "我原来在妇联，不太懂，…分哪几块工作": the asker's unit, not the subject
             if name in self.aliases.ambiguous:
                 q.ambiguous[name] = list(self.aliases.ambiguous[name])
                 continue

@@ -68,6 +68,8 @@ class Wording:
     not_a_name: re.Pattern = re.compile("^哪")  # "哪个单位", "这个部门": a question or pointer, not a name  # words after a name that make it the question's subject
     section_cue: re.Pattern = re.compile("部分")  # 那块 / 这部分: a section is being named in other words
     other_level: re.Pattern = re.compile("(?:国家|中央)$")  # 国家发改委 is not the district's 发改委
+    self_intro: re.Pattern = re.compile("(?!)")  # "我原来在妇联，…": where the asker works, not what is asked
+    self_back: re.Pattern = re.compile("我们")  # "…我们单位负责啥": the asker's own unit is what is asked
     within: re.Pattern = re.compile("^其中")  # "其中哪些是发改委牵头的": among the tasks just listed
 
     @classmethod
@@ -96,7 +98,8 @@ class Wording:
             fuzzy=dict(d["fuzzy"]), union_join=c(d.get("union_join", "或")), name_duty=c(d.get("name_duty", "负责")),
             not_a_name=c(d.get("not_a_name", "^哪")),
             section_cue=c(d.get("section_cue", "部分")), other_level=c(d.get("other_level", "(?:国家|中央)$")),
-            within=c(d.get("within", "^其中")))
+            within=c(d.get("within", "^其中")), self_intro=c(d.get("self_intro", "(?!)")),
+            self_back=c(d.get("self_back", "我们")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:

@@ -86,6 +86,7 @@ REFUSED = [  # one question per class, the class in the comment
     "参加展销会的差旅费能报销吗",  # reimbursement
     "想申请进消费帮扶专馆需要准备哪些材料",  # the paperwork of applying
     "疗休养是不是每年去15天",  # a figure the question asserts and no document states
+    "专班会议在哪个会议室开",  # a room
 ]
 
 
@@ -407,3 +408,25 @@ def test_that_one_task_described_is_shown_alone(answerer):
 def test_a_number_of_people_asked_of_a_named_task_is_not_its_record(answerer):
     ans = answerer.answer("教育帮扶今年要派多少名老师")
     assert not ans.found and not ans.citations
+
+
+def test_the_askers_own_unit_in_an_introduction_is_not_the_subject(answerer):
+    parser = answerer.index.parser
+    assert parser.parse("我原来在妇联，不太懂，这个东西部协作分哪几块工作").units == []
+    assert parser.parse("我在妇联工作，我们单位负责哪些").units == ["区妇联"]  # points back to it
+
+
+@pytest.mark.parametrize("question", ["区里统一管还是各部门自己弄", "区里各部门咋分工的"])
+def test_the_district_in_everyday_words_is_no_unknown_unit(answerer, question):
+    assert answerer.index.parser.parse(question).unknown_units == []
+
+
+def test_a_part_asking_the_plan_itself_is_answered_on_its_own(answerer):
+    ans = answerer.answer("这份稿子现在是什么状态？另外一共有多少条具体任务？")
+    assert ans.found and "征求意见" in ans.answer and "20" in ans.answer
+
+
+def test_a_documents_number_is_read_from_its_title(answerer):
+    ans = answerer.answer("消费扶贫指导意见的文号是多少")
+    assert ans.found and "129号" in ans.answer
+    assert not answerer.answer("这份要点的文号是多少").found  # the plan's title carries none
