@@ -28,7 +28,7 @@ from .gate import has_own_topic
 from .models import Answer, Citation
 
 # one topic per question, the most specific first
-TOPIC_ORDER = ("overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
+TOPIC_ORDER = ("usage", "overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
 
 
@@ -95,6 +95,8 @@ class Guide:
         if listed:
             return terms_answer(self.index, self.glossary, listed)
         if asked and resolve(self.glossary, self.cues, asked) is not None:
+            return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
+        if asked and not has_ref and self.cues.programme_words.fullmatch(asked):  # the programme, not this plan
             return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
         topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None
         if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
@@ -244,6 +246,21 @@ class Guide:
                 if s.chunk_id in self.index.chunks and all(c.text != self.index.chunks[s.chunk_id][0] for c in cites):
                     cites.append(chunk_citation(self.index, s.chunk_id))
         return self._answer(lines, cites[:8])
+
+    def _usage(self) -> Answer:
+        """"我该去哪查我们单位要干的活": where the plan states duties, and how to ask for them here."""
+        f, ask = self.facts, self.cues.followups
+        unit = next((u for u in f.units if u not in f.universal), f.units[0] if f.units else "")
+        lines = ["每项任务末尾的“责任单位”写明了负责的单位，列第一位的单位通常视为牵头。在这里可以直接问："]
+        if unit:
+            lines.append(f"- 本单位的全部任务：“{ask['unit_tasks'].format(unit=unit)}”")
+        if f.tasks:
+            lines.append(f"- 某项任务由谁负责：“{ask['task_who'].format(item=f.tasks[0].item)}”")
+        if f.sections:
+            lines.append(f"- 某部分的任务：“{ask['section_tasks'].format(section=f.sections[0].name)}”")
+        if f.universal:
+            lines.append(f"\n{'、'.join(f.universal)}是全部 {len(f.tasks)} 项任务的责任单位。")
+        return self._answer(lines, self._preamble_cite())
 
     def _status(self) -> Answer:
         f = self.facts

@@ -53,6 +53,7 @@ class QuestionCues:
     partner_place: re.Pattern
     partner_min: int
     term_leftover: re.Pattern
+    programme_words: re.Pattern = re.compile("(?!)")  # 东西部协作 is the programme, not this document
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def parse(raw: dict) -> Phrasebook:
         overall_section=re.compile(q["overall_section"]), followups=dict(q["followups"]),
         starters=tuple(q["starters"]), filler=re.compile(q["filler"]), residue_max=int(q["residue_max"]),
         partner_place=re.compile(q["partner_place"]), partner_min=int(q["partner_min"]),
-        term_leftover=re.compile(q["term_leftover"]))
+        term_leftover=re.compile(q["term_leftover"]), programme_words=re.compile(q.get("programme_words", "(?!)")))
     return Phrasebook(rules, cues)
 
 

@@ -20,6 +20,14 @@ _NUM = rf"(\d{{1,3}}|[{CN_NUMERAL_CHARS}]{{1,4}})"
 _ORG = re.compile(r"((?:区|县|市|通州|南通)?[\u4e00-\u9fa5]{1,10}?(?:局|委员会|委|办公室|办|厅|部|会|中心|联|社|院|所|队|组|集团|公司))")
 
 
+def _asks_in_clause(text: str, at: int) -> bool:
+    """Whether the clause (between commas or end marks) around position `at` asks something."""
+    start = max(text.rfind(p, 0, at) for p in "，,。；;？?！!") + 1
+    ends = [i for i in (text.find(p, at) for p in "，,。；;？?！!") if i >= 0]
+    clause = text[start:min(ends) + 1 if ends else len(text)]
+    return bool(re.search(r"哪|什么|啥|谁|几|多少|吗|呢|[？?]", clause))
+
+
 def _title_cores(titles: dict[int, str]) -> list[tuple[int, str]]:
     """Titles without the verb many titles share (深化, 强化): "深化教育帮扶" is asked about as "教育帮扶".
 
@@ -122,6 +130,7 @@ class QuestionParser:
                 q.excluded += [u for u in self.find_units(m.group(1))[0] if u not in q.excluded]
         spans, masked = self.spans(text)
         intro = w.self_intro.search(text)
+        remarks: dict[str, list[int]] = {}  # where each unit is named as not being somewhere
         for start, end, name in spans:
             if intro and intro.start() <= start < intro.end() and not w.self_back.search(text[intro.end():]):
                 continue  # "我原来在妇联，不太懂，…分哪几块工作": the asker's unit, not the subject
@@ -135,7 +144,12 @@ class QuestionParser:
             bucket = q.negated if negated else q.units
             if unit not in bucket:
                 bucket.append(unit)
+            if negated:
+                remarks.setdefault(unit, []).append(start)
         masked = self._stems(q, text, masked)
+        for unit, starts in remarks.items():  # "好多条都没写联络组，那个联络组负责哪几条": a remark, then the question
+            if unit in q.units and not any(_asks_in_clause(text, at) for at in starts):
+                q.negated.remove(unit)
         q.units = [u for u in q.units if u not in q.negated]
         masked = self._references(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}

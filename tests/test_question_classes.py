@@ -430,3 +430,23 @@ def test_a_documents_number_is_read_from_its_title(answerer):
     ans = answerer.answer("消费扶贫指导意见的文号是多少")
     assert ans.found and "129号" in ans.answer
     assert not answerer.answer("这份要点的文号是多少").found  # the plan's title carries none
+
+
+def test_how_to_look_up_ones_duties_is_answered_with_how_to_ask(answerer):
+    ans = answerer.answer("我该去哪查我们单位要干的活")
+    assert ans.found and ans.mode == "overview" and "负责哪些任务" in ans.answer
+
+
+def test_what_the_programme_is_comes_from_the_documents_that_say_it(answerer):
+    ans = answerer.answer("东西部协作到底是个啥概念")
+    assert ans.found and any(c.doc != answerer.index.plan_doc for c in ans.citations)
+
+
+def test_a_polite_status_question_gets_the_status(answerer):
+    ans = answerer.answer("您好，想请问一下这份要点现在是已经正式印发了，还是还在征求意见阶段呀？")
+    assert ans.mode == "overview" and "征求意见稿" in ans.answer
+
+
+def test_a_remark_that_a_unit_is_not_named_is_no_set_condition(answerer):
+    q = answerer.index.parser.parse("好多条后面都没写联络组，那个联络组到底负责哪几条？")
+    assert q.units == ["区对口帮扶镇巴联络组"] and q.negated == []
