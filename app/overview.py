@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 from ingest.glossary import Glossary
 from ingest.phrasebook import Phrasebook
 from ingest.phrasebook import load as load_phrasebook
 from retriever.index import KnowledgeIndex
-from retriever.models import TaskRecord
-from retriever.records import SectionRecord
 from retriever.understand import ParsedQuestion
 
 from .definitions import (
@@ -26,27 +22,11 @@ from .definitions import (
 )
 from .gate import has_own_topic
 from .models import Answer, Citation
+from .planfacts import read_facts
 
 # one topic per question, the most specific first
 TOPIC_ORDER = ("usage", "overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
-
-
-@dataclass
-class PlanFacts:
-    """What the plan says about itself, read from its records and text."""
-
-    title: str = ""
-    status: str = ""
-    year: str = ""
-    preamble: str = ""
-    preamble_id: str = ""
-    sections: list[SectionRecord] = field(default_factory=list)
-    tasks: list[TaskRecord] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)
-    universal: list[str] = field(default_factory=list)
-    partners: list[tuple[str, int]] = field(default_factory=list)  # place, mentions
-    abbreviations: list[str] = field(default_factory=list)
 
 
 class Guide:
@@ -58,27 +38,7 @@ class Guide:
         self.cues = self.phrasebook.questions
         self.glossary = Glossary.build(((cid, t, m) for cid, (t, m) in index.chunks.items()), index.plan_doc,
                                        self.phrasebook.glossary)
-        self.facts = self._facts()
-
-    # --- facts ----------------------------------------------------------------------------------
-    def _facts(self) -> PlanFacts:
-        book = self.index.records
-        if not book:
-            return PlanFacts()
-        title = book.doc_title
-        status = re.search(r"[（(]([^（()）]{2,10})[）)]\s*$", title)
-        year = re.search(r"(\d{4})\s*年", title)
-        pre = next(((cid, t) for cid, (t, m) in self.index.chunks.items()
-                    if m.get("doc") == book.doc and m.get("kind") == "preamble"), ("", ""))
-        plan_text = "\n".join(t for t, m in self.index.chunks.values() if m.get("doc") == book.doc)
-        places = Counter(self.cues.partner_place.findall(plan_text))
-        order = {p: plan_text.find(p) for p in places}
-        partners = sorted(((p, n) for p, n in places.items() if n >= self.cues.partner_min), key=lambda x: order[x[0]])
-        abbreviations = [t.name for t in self.glossary.terms if t.rule == "abbreviation"]
-        return PlanFacts(title=title, status=status.group(1) if status else "", year=year.group(1) if year else "",
-                         preamble=pre[1], preamble_id=pre[0], sections=list(book.sections), tasks=list(book.tasks),
-                         units=book.units, universal=book.universal_units(), partners=partners,
-                         abbreviations=abbreviations)
+        self.facts = read_facts(index, self.cues, self.glossary)
 
     # --- routing --------------------------------------------------------------------------------
     def answer(self, q: ParsedQuestion, query: str) -> Answer | None:

@@ -1,0 +1,51 @@
+"""What the plan says about itself (title, status, year, preamble, parts, partners), read once per index."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.glossary import Glossary
+from ingest.phrasebook import QuestionCues
+from retriever.index import KnowledgeIndex
+from retriever.models import TaskRecord
+from retriever.records import SectionRecord
+
+
+@dataclass
+class PlanFacts:
+    """What the plan says about itself, read from its records and text."""
+
+    title: str = ""
+    status: str = ""
+    year: str = ""
+    preamble: str = ""
+    preamble_id: str = ""
+    sections: list[SectionRecord] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    universal: list[str] = field(default_factory=list)
+    partners: list[tuple[str, int]] = field(default_factory=list)  # place, mentions
+    abbreviations: list[str] = field(default_factory=list)
+
+
+def read_facts(index: KnowledgeIndex, cues: QuestionCues, glossary: Glossary) -> PlanFacts:
+    """Title, status, year, preamble, parts, tasks, units and partner counties, read from the plan's records."""
+    book = index.records
+    if not book:
+        return PlanFacts()
+    title = book.doc_title
+    status = re.search(r"[（(]([^（()）]{2,10})[）)]\s*$", title)
+    year = re.search(r"(\d{4})\s*年", title)
+    pre = next(((cid, t) for cid, (t, m) in index.chunks.items()
+                if m.get("doc") == book.doc and m.get("kind") == "preamble"), ("", ""))
+    plan_text = "\n".join(t for t, m in index.chunks.values() if m.get("doc") == book.doc)
+    places = Counter(cues.partner_place.findall(plan_text))
+    order = {p: plan_text.find(p) for p in places}
+    partners = sorted(((p, n) for p, n in places.items() if n >= cues.partner_min), key=lambda x: order[x[0]])
+    abbreviations = [t.name for t in glossary.terms if t.rule == "abbreviation"]
+    return PlanFacts(title=title, status=status.group(1) if status else "", year=year.group(1) if year else "",
+                     preamble=pre[1], preamble_id=pre[0], sections=list(book.sections), tasks=list(book.tasks),
+                     units=book.units, universal=book.universal_units(), partners=partners,
+                     abbreviations=abbreviations)
