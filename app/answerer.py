@@ -17,7 +17,7 @@ from .extractive import describing_sentence, precheck, retrieval_answer, tasks_d
 from .facts import asked_instances
 from .gate import has_own_topic, question_terms
 from .models import Answer, DialogueContext
-from .multipart import answer_parts, split_parts
+from .multipart import answer_parts, merge_fragments, split_parts
 from .overview import Guide
 from .setanswers import set_answer
 from .versions import asks_for_changes, change_answer, note_plan
@@ -76,6 +76,8 @@ class Answerer:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
         cleaned = self.index.parser.without_self_intro(cleaned)
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
+        parts = merge_fragments(parts, self.index.parser, self.index.lexicon,
+                                lambda part: question_terms(self.index, part).topical)
         if len(parts) > 1:
             self.index.prefetch(parts)
             result = answer_parts(question, parts, self.index.parser, self.index.lexicon, self._single, context,

@@ -55,6 +55,9 @@ def source_line(hit: Hit) -> str:
 def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int = 5,
                      plan: str | None = None) -> Answer:
     """Answer from the best clauses, or refuse when the corpus shows it does not hold the answer."""
+    early = _refused_unread(index, q, query)  # what the question alone shows: no need to search
+    if early is not None:
+        return early
     hits, raw = index.search(query, k=k + 3, plan=plan)
     result = _answer(index, q, query, k, hits, raw)
     if raw.get("dense_error"):
@@ -169,18 +172,24 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
     return None
 
 
-def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: list[Hit], raw: dict) -> Answer:
-    lex = index.lexicon
+def _refused_unread(index: KnowledgeIndex, q: ParsedQuestion, query: str) -> Answer | None:
+    """A refusal the question and the corpus's vocabulary show before any clause is read: outside the domain,
+    a name the corpus never uses, a premise it contradicts, a claim in words it never uses."""
     early = precheck(index, q.text, query)
     if early is not None:
         return early
-    terms = question_terms(index, query)
-    conflict = premise_conflict(index, terms)
+    conflict = premise_conflict(index, question_terms(index, query))
     if conflict:
         return refusal(q.text, note=conflict)
     unsaid = unsaid_claim(index, query)
     if unsaid:
         return refusal(q.text, note=f"要点及相关文件中没有“{'”“'.join(unsaid[:3])}”这样的说法。")
+    return None
+
+
+def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: list[Hit], raw: dict) -> Answer:
+    lex = index.lexicon
+    terms = question_terms(index, query)
     if not hits and not raw["bm25"]:
         return refusal(q.text)
     ranked = _candidates(index, terms, hits, raw, k)

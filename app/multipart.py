@@ -157,6 +157,27 @@ def combine(question: str, parts: list[str], answers: list[Answer]) -> Answer:
                   mode="multi", citations=citations, notice=notices, context=answers[-1].context)
 
 
+def merge_fragments(parts: list[str], parser: QuestionParser, lexicon: Lexicon,
+                    topical: Callable[[str], bool]) -> list[str]:
+    """"…疗休养基地具体是哪几家，叫啥名字": a part without a single topic word, after a part that names no unit,
+    task or part, asks more of the same thing: one question, decided before anything is searched (answering the
+    first alone and then both together would search twice). A part asking who (谁负责) may point back to the task
+    the answer before it finds, and stays apart."""
+    if getattr(parts, "independent", False) or len(parts) < 2:
+        return parts
+    out = [parts[0]]
+    for part in parts[1:]:
+        parsed, prev = parser.parse(part), parser.parse(out[-1])
+        records = prev.target or prev.count or prev.extreme  # "只出现过一次的单位有哪些？各自是哪项": its list answers
+        if not (parsed.units or parsed.items or parsed.sections or prev.units or prev.items or prev.sections) \
+                and not records and not topical(part) and not lexicon.cue("pronoun", part) \
+                and not parsed.intents & (_WHOLE_ASKS | {"who", "lead"}):
+            out[-1] = f"{out[-1]}，{part}"
+        else:
+            out.append(part)
+    return out
+
+
 def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexicon: Lexicon,
                  ask: Callable[[str, DialogueContext | None], Answer], context: DialogueContext | None,
                  has_topic: Callable[[str], bool]) -> Answer:

@@ -75,6 +75,8 @@ class Guide:
             rest = self.cues.topics[t].sub("", rest)
         rest = self._drop_title_words(self.cues.document_words.sub("", rest))
         rest = self.cues.filler.sub("", rest)
+        if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
+            return hits[0]
         if len(rest) > self.cues.residue_max or (rest and has_own_topic(self.index, rest)):
             return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
         return hits[0]
@@ -211,7 +213,15 @@ class Guide:
         """"我该去哪查我们单位要干的活": where the plan states duties, and how to ask for them here."""
         f, ask = self.facts, self.cues.followups
         unit = next((u for u in f.units if u not in f.universal), f.units[0] if f.units else "")
-        lines = ["每项任务末尾的“责任单位”写明了负责的单位，列第一位的单位通常视为牵头。在这里可以直接问："]
+        lines = ["每项任务末尾的“责任单位”写明了负责的单位，列第一位的单位通常视为牵头。"]
+        first = next((t for t in f.tasks if t.chunk_id in self.index.chunks), None)
+        line = re.search(r"责任单位[：:][^\n]+", self.index.chunks[first.chunk_id][0]) if first else None
+        if line:  # the plan's own wording, e.g. "…等按职责分工负责（以下…均为责任单位，不再列出）"
+            said = line.group(0).removesuffix("〕")
+            said = said[:-1] if said.count("）") > said.count("（") else said  # the bracket the line sits in
+            lines += ["", f"> 第{first.item}项：{said}", "",
+                      "“等按职责分工负责”是说所列单位按各自职责分工负责，不是一个单位名称。"]
+        lines.append("在这里可以直接问：")
         if unit:
             lines.append(f"- 本单位的全部任务：“{ask['unit_tasks'].format(unit=unit)}”")
         if f.tasks:
@@ -220,7 +230,8 @@ class Guide:
             lines.append(f"- 某部分的任务：“{ask['section_tasks'].format(section=f.sections[0].name)}”")
         if f.universal:
             lines.append(f"\n{'、'.join(f.universal)}是全部 {len(f.tasks)} 项任务的责任单位。")
-        return self._answer(lines, self._preamble_cite())
+        cites = [chunk_citation(self.index, first.chunk_id)] if line else self._preamble_cite()
+        return self._answer(lines, cites)
 
     def _status(self) -> Answer:
         f = self.facts

@@ -38,6 +38,7 @@ class NameMatcher:
         self._folds = tuple(wording.pinyin_fold)
         self._syllables: dict[str, str] = {}  # syllable -> one private-use character, so keys compare as strings
         self._aliases = list(names)
+        self._matched: dict[str, NameMatch] = {}
         self._bare = [strip_prefix(a, prefixes) for a in self._aliases]
         self._keys = [self.sound_key(b) for b in self._bare]
 
@@ -72,6 +73,15 @@ class NameMatcher:
         return dict(sorted(best.items(), key=lambda kv: -kv[1]))
 
     def match(self, written: str) -> NameMatch:
+        """The reading of a written name; remembered, since a question's parts and readings repeat its names."""
+        cached = self._matched.get(written)
+        if cached is None:
+            if len(self._matched) >= 4096:
+                self._matched.clear()
+            cached = self._matched[written] = self._match(written)
+        return cached
+
+    def _match(self, written: str) -> NameMatch:
         scores = self.scores(written)
         ranked = list(scores.items())
         if not ranked or ranked[0][1] < self.accept:

@@ -6,7 +6,7 @@ import pytest
 
 from app.answerer import Answerer
 from app.facts import asked_name
-from app.gate import named_in
+from app.gate import named_in, question_terms
 from app.multipart import split_parts
 
 
@@ -450,3 +450,21 @@ def test_a_polite_status_question_gets_the_status(answerer):
 def test_a_remark_that_a_unit_is_not_named_is_no_set_condition(answerer):
     q = answerer.index.parser.parse("好多条后面都没写联络组，那个联络组到底负责哪几条？")
     assert q.units == ["区对口帮扶镇巴联络组"] and q.negated == []
+
+
+def test_how_to_read_the_responsible_units_quotes_the_plans_own_line(answerer):
+    ans = answerer.answer("每条后面括号里的责任单位咋看")
+    assert ans.mode == "overview" and "等按职责分工负责" in ans.answer and [c.item for c in ans.citations] == [1]
+
+
+def test_a_fragment_after_a_part_naming_nothing_is_asked_with_it(answerer):
+    from app.multipart import merge_fragments
+    index = answerer.index
+    parts = ["疗休养基地具体是哪几家", "叫啥名字"]
+
+    def topical(part: str) -> bool:
+        return question_terms(index, part).topical
+
+    assert merge_fragments(parts, index.parser, index.lexicon, topical) == ["疗休养基地具体是哪几家，叫啥名字"]
+    assert merge_fragments(["医疗帮扶都做哪些", "谁负责"], index.parser, index.lexicon, topical) == [
+        "医疗帮扶都做哪些", "谁负责"]  # who may point back to the task the answer finds
