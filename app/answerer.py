@@ -169,6 +169,18 @@ class Answerer:
                 return self.index.parser.parse(query), query
         return q, text
 
+    def _unit_on_described_task(self, book, q: ParsedQuestion) -> Answer | None:
+        """"白内障那个卫健委也有份吗": the task its other words describe, and whether the unit is on it."""
+        rest = q.residue.replace("\u0000", "")
+        if not has_own_topic(self.index, rest, floor=1.5):  # 劳务 (1.7) names a topic; 工作 or 任务 do not
+            return None
+        items = tasks_described(self.index, rest, k=self.top_k, tasks_only=True)
+        first = book.task(items[0]) if items else None
+        if first is None:
+            return None
+        return lookup.unit_on_task(book, q, q.units[0], first.item,
+                                   describing_sentence(self.index, rest, first.chunk_id))
+
     def _described(self, book, q: ParsedQuestion, query: str) -> Answer | None:
         """"谁负责农文旅融合发展": find the task by its content, then answer from its record."""
         items = tasks_described(self.index, query, k=self.top_k, tasks_only=q.target == "tasks")
@@ -219,10 +231,16 @@ class Answerer:
             if q.sections and wants_units and not (q.items or q.units) and "section_of" not in q.intents:
                 # "消费帮扶那两条分别谁牵头": who is on each task of the part
                 q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
+            if q.items and q.unknown_units and not wants_units:  # "那条里区税务局负责减税": no such unit there
+                return lookup.unknown_unit(book, q)
             if q.items and (wants_units or not q.units or "section_of" in q.intents):
                 return lookup.item_answer(book, q)
             if q.ambiguous:
                 return lookup.ask_which(book, q)
+            if len(q.units) == 1 and not (q.items or q.sections) and wording.membership_ask.search(query):
+                described = self._unit_on_described_task(book, q)
+                if described is not None:
+                    return described
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
                 return lookup.unit_tasks(book, q)
             if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference

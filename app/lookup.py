@@ -109,6 +109,19 @@ def unknown_unit(book: RecordBook, q: ParsedQuestion) -> Answer:
     return Answer(question=q.text, answer="\n\n".join(lines), found=False, mode="lookup")
 
 
+def unit_on_task(book: RecordBook, q: ParsedQuestion, unit: str, item: int, matched: str = "") -> Answer:
+    """Whether one unit is responsible for one task (found from the question's words): yes or no, and who is."""
+    rec = book.task(item)
+    if rec is None:
+        return _result(q, [], [], "lookup")
+    if unit in rec.units:
+        head = f"**是**。{unit}是第{item}项“{rec.title}”的责任单位（{role_label(rec, unit)}）。"
+    else:
+        head = f"**不是**。第{item}项“{rec.title}”的责任单位中没有{unit}。"
+    said = [f"> 第{item}项原文：{matched}", ""] if matched else []
+    return _result(q, [head, "", *said, f"第{item}项的责任单位：{'、'.join(rec.units)}。"], [rec], "lookup")
+
+
 def item_answer(book: RecordBook, q: ParsedQuestion) -> Answer:
     """A task's title, section, lead and all responsible units, with the clause."""
     parts, cited = [], []

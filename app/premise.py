@@ -54,7 +54,8 @@ def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
              and t not in lex.stopwords and t not in lex.generic and not lex.cue("question_word", t)
              and not re.match(r"[这那哪该此本每各]", t)]  # "那条", "这块" point, they claim nothing
     mapped = [w for w in lex.synonyms if w in text]
-    return [w for w in words if not index.mentions(w) and not any(w in m or m in w for m in mapped)]
+    # an everyday word of the lexicon stands for the plan's term; one character ("电") inside a word is no such word
+    return [w for w in words if not index.mentions(w) and not any(w in m or (len(m) >= 2 and m in w) for m in mapped)]
 
 
 def _place_names(index: KnowledgeIndex) -> list[str]:

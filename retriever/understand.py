@@ -221,7 +221,7 @@ class QuestionParser:
                 q.readings.append((name, match.units[0]))
             elif match.kind == "ambiguous":
                 q.ambiguous[name] = match.units
-            elif match.kind == "none" and not q.units and not q.items:
+            elif match.kind == "none" and not q.units:
                 q.unknown_units.append(name)
                 q.suggestions[name] = match.units
         return masked

@@ -70,6 +70,7 @@ class Wording:
     other_level: re.Pattern = re.compile("(?:国家|中央)$")  # 国家发改委 is not the district's 发改委
     self_intro: re.Pattern = re.compile("(?!)")  # "我原来在妇联，…": where the asker works, not what is asked
     self_back: re.Pattern = re.compile("我们")  # "…我们单位负责啥": the asker's own unit is what is asked
+    membership_ask: re.Pattern = re.compile("(?!)")  # "白内障那个卫健委也有份吗": one unit on one described task
     within: re.Pattern = re.compile("^其中")  # "其中哪些是发改委牵头的": among the tasks just listed
 
     @classmethod
@@ -99,7 +100,7 @@ class Wording:
             not_a_name=c(d.get("not_a_name", "^哪")),
             section_cue=c(d.get("section_cue", "部分")), other_level=c(d.get("other_level", "(?:国家|中央)$")),
             within=c(d.get("within", "^其中")), self_intro=c(d.get("self_intro", "(?!)")),
-            self_back=c(d.get("self_back", "我们")))
+            self_back=c(d.get("self_back", "我们")), membership_ask=c(d.get("membership_ask", "(?!)")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:

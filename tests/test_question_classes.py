@@ -468,3 +468,24 @@ def test_a_fragment_after_a_part_naming_nothing_is_asked_with_it(answerer):
     assert merge_fragments(parts, index.parser, index.lexicon, topical) == ["疗休养基地具体是哪几家，叫啥名字"]
     assert merge_fragments(["医疗帮扶都做哪些", "谁负责"], index.parser, index.lexicon, topical) == [
         "医疗帮扶都做哪些", "谁负责"]  # who may point back to the task the answer finds
+
+
+@pytest.mark.parametrize("question, verdict, item", [("白内障那个卫健委也有份吗", "**是**", 15),
+                                                     ("劳务品牌那条教体局参与吗", "**不是**", 8)])
+def test_whether_a_unit_is_on_a_task_described_in_words(answerer, question, verdict, item):
+    ans = answerer.answer(question)
+    assert ans.answer.startswith(verdict) and [c.item for c in ans.citations] == [item]
+
+
+def test_a_unit_the_plan_does_not_name_on_a_named_task_is_said_to_be_absent(answerer):
+    ans = answerer.answer("民营企业帮扶那条里区税务局负责减税，减多少？")
+    assert not ans.found and "区税务局" in ans.answer
+
+
+def test_one_character_of_the_lexicon_inside_an_absent_word_does_not_map_it(answerer):
+    from app.premise import unsaid_claim
+    assert "电站" in unsaid_claim(answerer.index, "文件里有讲给尖扎装光伏电站的没")
+
+
+def test_a_count_in_words_the_question_asserts_must_be_stated(answerer):
+    assert not answerer.answer("心佑工程今年是不是要筛满一万个孩子").found
