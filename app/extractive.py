@@ -15,6 +15,7 @@ from .facts import (
     asked_name,
     find_fact,
     gives_name,
+    lists_after_verb,
     lists_at_least,
     names_members,
 )
@@ -199,6 +200,14 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
     evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))
                 for h in ranked]
+    if lex.cue("list_ask", query):  # the clause whose sentence lists what follows the asked verb answers it
+        top = evidence[0].coverage
+        listing = next((e for e in evidence[:4] if e.coverage >= 0.5 * top
+                        and any(lists_after_verb(index, query, s) for s in sentences_of(e.hit))), None)
+        if listing is not None:
+            evidence.remove(listing)
+            evidence.insert(0, listing)
+            listing.sentences = [s for s in sentences_of(listing.hit) if lists_after_verb(index, query, s)][:1]
     noun = asked_instances(index, query)
     count = asked_count(index, query)  # "具体是哪四方": a list of four, not any list
     if noun and not any(names_members(index, s, noun) and (not count or lists_at_least(s, count, terms))

@@ -144,3 +144,13 @@ def names_members(index: KnowledgeIndex, sentence: str, noun: str) -> bool:
     listed = re.search(rf"[\u4e00-\u9fa5]{{1,10}}{head}[\u4e00-\u9fa5]?、[\u4e00-\u9fa5]{{1,10}}{head}", sentence)
     quoted = re.search(rf"”[\u4e00-\u9fa5]{{0,4}}{re.escape(noun)}", sentence)  # “苏社有为共振兴”公益品牌
     return bool(listed or quoted)
+
+
+def lists_after_verb(index: KnowledgeIndex, question: str, sentence: str) -> bool:
+    """Whether the sentence lists three or more things right after the verb the question asks with
+    ("要求加强哪几方面" → "加强产业合作、资源互补、劳务对接"): the list is the answer."""
+    m = index.lexicon.cue("list_ask", question)
+    if not m:
+        return False
+    verb = re.escape(m.group("verb"))
+    return bool(re.search(rf"{verb}[^，。；;]{{0,6}}?(?:[\u4e00-\u9fa5“”]{{2,10}}、){{2,}}", sentence))

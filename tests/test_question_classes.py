@@ -489,3 +489,10 @@ def test_one_character_of_the_lexicon_inside_an_absent_word_does_not_map_it(answ
 
 def test_a_count_in_words_the_question_asserts_must_be_stated(answerer):
     assert not answerer.answer("心佑工程今年是不是要筛满一万个孩子").found
+
+
+def test_a_list_asked_after_a_verb_is_answered_by_the_sentence_listing_after_it(answerer):
+    from app.facts import lists_after_verb
+    index = answerer.index
+    assert lists_after_verb(index, "要求加强哪几方面", "优化帮扶方式，加强产业合作、资源互补、劳务对接、人才交流，动员全社会参与")
+    assert not lists_after_verb(index, "要求加强哪几方面", "加强统筹谋划和协调衔接")
