@@ -233,7 +233,8 @@ class Answerer:
                 q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
             if q.items and q.unknown_units and not wants_units:  # "那条里区税务局负责减税": no such unit there
                 return lookup.unknown_unit(book, q)
-            if q.items and (wants_units or not q.units or "section_of" in q.intents):
+            # "发改委负责的第9条是啥内容": the task named, whatever unit the question names it by
+            if q.items and (wants_units or not q.units or "section_of" in q.intents or q.asks_what):
                 return lookup.item_answer(book, q)
             if q.ambiguous:
                 return lookup.ask_which(book, q)

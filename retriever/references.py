@@ -41,6 +41,9 @@ class ReferenceReader:
         # "第18、19条", "第9和10项": one marker and one unit around a list of numbers
         self._item_list = re.compile(rf"{w.item_marker}\s*{_NUM}((?:\s*[、,，和与及跟]\s*{w.item_marker}?\s*{_NUM})+)"
                                      rf"\s*(?:{w.item_units})")
+        # "一到十七条里", "第1至17项中": a range of tasks to look within, not tasks asked about
+        self._item_range = re.compile(rf"{w.item_marker}?\s*{_NUM}\s*(?:到|至|~|～|-|—)\s*{w.item_marker}?\s*{_NUM}\s*"
+                                      rf"(?:{w.item_units})(?:里面|里|中|之间|当中|以内)?")
         self._item_patterns = [
             re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
             re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大])"),
@@ -85,6 +88,12 @@ class ReferenceReader:
         # 超过5项 / 3项以上 count things, they do not name task 5 or 3
         for m in self.wording.count_mask.finditer(masked):
             masked = masked[:m.start()] + "\u0001" * (m.end() - m.start()) + masked[m.end():]
+        for m in self._item_range.finditer(masked):
+            low, high = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+            if low and high and 0 < low < high:
+                q.within = list(range(low, high + 1))
+                q.notes.append(f"只在第{low}–{high}项中找。")
+                masked = masked.replace(m.group(0), "\u0000" * len(m.group(0)), 1)
         for m in self._item_list.finditer(masked):
             for n in map(cn_to_int, [m.group(1), *re.findall(_NUM, m.group(2))]):
                 if n is not None and n not in q.items and n > 0:

@@ -207,9 +207,13 @@ class QuestionParser:
             # next to a set word only a name close to a known unit counts: 展会和交易会 is not a unit
             loose = len(name) <= 6 and (self.wording.name_neighbours.match(after)
                                         or re.search(r"(?:有|和|或|与|及|跟|同|、)$", before))
-            subject = strict or (loose and match.kind != "none")
+            # a clear misspelling of a known unit, standing as a word of its own (卫建委一共涉及几条, 财正局要配合…)
+            alone = start == 0 or not "\u4e00" <= plain[start - 1] <= "\u9fa5" or plain[start - 1] in "咱我们的那这是"
+            subject = strict or (loose and match.kind != "none") or (match.kind == "clear" and len(name) >= 3 and alone)
             if (len(name) < 3 and not (duty or loose)) or not subject or "东西部" in name:
                 continue
+            if self.wording.other_level.search(plain[:start]) or re.match(r"\s*(?:19|20)?\d{2}年", plain[end:]):
+                continue  # "发改委2025年新春行动": another body's document, as with the names themselves
             if match.kind == "none" and looks[end - 1] != plain[end - 1]:
                 continue  # "镇巴主要帮哪些": only a sound-alike of a name ending, and like no unit, is no name
             if match.kind in ("clear", "ambiguous"):

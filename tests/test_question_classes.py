@@ -496,3 +496,19 @@ def test_a_list_asked_after_a_verb_is_answered_by_the_sentence_listing_after_it(
     index = answerer.index
     assert lists_after_verb(index, "要求加强哪几方面", "优化帮扶方式，加强产业合作、资源互补、劳务对接、人才交流，动员全社会参与")
     assert not lists_after_verb(index, "要求加强哪几方面", "加强统筹谋划和协调衔接")
+
+
+@pytest.mark.parametrize("question, unit", [("卫建委一共涉及几条任务", "区卫生健康委员会"), ("财正局要配合做哪几条", "区财政局"),
+                                            ("工伤联在要点里有几条", "区工商联")])
+def test_a_clear_misspelling_standing_alone_is_read_whatever_follows(answerer, question, unit):
+    assert answerer.index.parser.parse(question).units == [unit]
+
+
+def test_a_range_of_tasks_is_where_to_look(answerer):
+    ans = answerer.answer("一到十七条里发改委没参与的是哪几条")
+    assert items(ans) == [2, 3, 8, 10, 11, 12, 13, 15, 17]
+
+
+def test_a_task_named_through_its_unit_shows_the_task(answerer):
+    ans = answerer.answer("发改委负责的第9条是啥内容")
+    assert [c.item for c in ans.citations] == [9]
