@@ -74,6 +74,7 @@ class Answerer:
         cleaned, injected = strip_instructions(text, self.index.lexicon)
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
+        cleaned = self.index.lexicon.cue_sub("greeting", "", cleaned).strip() or cleaned
         cleaned = self.index.parser.without_self_intro(cleaned)
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
         parts = merge_fragments(parts, self.index.parser, self.index.lexicon,

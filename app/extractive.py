@@ -173,6 +173,13 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
     return None
 
 
+def _names_asked_unit(index: KnowledgeIndex, q: ParsedQuestion, fact: str, sentence: str) -> bool:
+    """"联络组的组长是哪位": a person asked of a unit is only stated by a sentence naming that unit."""
+    if fact != "person" or not q.units:
+        return True
+    return any(alias in sentence for alias, unit in index.parser.names.items() if unit in q.units)
+
+
 def _refused_unread(index: KnowledgeIndex, q: ParsedQuestion, query: str) -> Answer | None:
     """A refusal the question and the corpus's vocabulary show before any clause is read: outside the domain,
     a name the corpus never uses, a premise it contradicts, a claim in words it never uses."""
@@ -222,7 +229,7 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
         pool = evidence[:6]
         found = find_fact(index, fact, terms, [sentences_of(e.hit) for e in pool], places,
                           [_context(e.hit) for e in pool])
-        if found is None:
+        if found is None or not _names_asked_unit(index, q, fact.name, found.sentence):
             return refusal(q.text, near=evidence[0], fact=fact.name)
         best = pool[found.hit_index]
         best.sentences = [found.sentence]

@@ -96,7 +96,8 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     out.absent += [m.group(0) for m in (claimed.finditer(text) if claimed else ())
                    if not index.mentions(re.sub(r"\s", "", m.group(0)))]
     out.absent += [q for q in re.findall(r"[“「\"]([^”」\"]{3,20})[”」\"]", text) if not index.mentions_loosely(q)
-                   and re.search(r"[\u4e00-\u9fff]", q)]  # a quoted name the corpus never uses
+                   and re.search(r"[\u4e00-\u9fff]", q)  # a quoted name the corpus never uses,
+                   and not re.search(r"[xX×*＊]{2}|某某|什么|啥", q)]  # unless it is a pattern ("XX行动")
     out.topical = bool(out.groups)
     if not out.groups:  # "东西部协作搞了多少年": only frame words; they are all the topic there is
         for tok in index.tokenizer.tokens(text, search=False):
@@ -178,8 +179,8 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
 
     Everyday nouns the corpus lacks ("片子", "热度") are only another way of saying what it says, so they are not.
     """
-    if tag not in _NOUN_TAGS:
-        return False
+    if tag not in _NOUN_TAGS or tok.lower() in ("x", "xx", "xxx"):
+        return False  # "XX行动" is a pattern, not a name
     if index.tokenizer.frequency(tok) == 0 and re.search(r"[和与及跟或的]", tok):
         return False  # an unknown word cut across a conjunction ("苏陕和苏青" → "陕和苏") is no name
     if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:

@@ -20,7 +20,7 @@ from .definitions import (
     term_or_phrase_answer,
     terms_answer,
 )
-from .gate import has_own_topic
+from .gate import has_own_topic, question_terms
 from .models import Answer, Citation
 from .planfacts import read_facts
 
@@ -77,7 +77,10 @@ class Guide:
         rest = self.cues.filler.sub("", rest)
         if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
             return hits[0]
-        if len(rest) > self.cues.residue_max or (rest and has_own_topic(self.index, rest)):
+        # a long remainder only counts when it speaks of the corpus ("想做个专题片，先问问…" is the asker's business)
+        long = len(rest) > self.cues.residue_max and (question_terms(self.index, rest).domain
+                                                      or self.index.lexicon.fact_type(query) is not None)
+        if long or (rest and has_own_topic(self.index, rest)):
             return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
         return hits[0]
 

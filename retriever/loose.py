@@ -20,7 +20,8 @@ def bare_stems(names: dict[str, str], rules: AbbreviationRules | None) -> list[t
 
 def section_by_paraphrase(section_names: dict[int, str], phrase: str) -> int | None:
     """The section whose name shares clearly the most characters with `phrase` (医疗和教育帮扶 ~ 医教帮扶提效行动)."""
-    scores = sorted(((len(set(name.removesuffix("行动")) & set(phrase)), number)
+    # the programme's own name (东西部协作) is in every part's context: its characters tell no part apart
+    scores = sorted(((len((set(name.removesuffix("行动")) & set(phrase)) - set("东西部协作")), number)
                      for number, name in section_names.items()), reverse=True)
     best = scores[0][0] if scores else 0
     # three shared characters, or two that are half of a short phrase (医疗教育), and two ahead of the next name

@@ -512,3 +512,29 @@ def test_a_range_of_tasks_is_where_to_look(answerer):
 def test_a_task_named_through_its_unit_shows_the_task(answerer):
     ans = answerer.answer("发改委负责的第9条是啥内容")
     assert [c.item for c in ans.citations] == [9]
+
+
+@pytest.mark.parametrize("question", [
+    "尖扎那边这几天冷不冷，要带羽绒服不",  # weather in other words
+    "牦牛肉拿到有机认证了没",  # how far real work has got
+    "去镇巴挂职包吃包住吗",  # an individual's board and lodging
+    "资金是不是两个县五五开",  # a split the question asserts
+    "专班的组长是哪位领导",  # a person asked of a unit: no sentence names that unit's head
+])
+def test_more_of_what_the_documents_do_not_say(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations, ans.answer[:200]
+
+
+def test_a_greeting_and_an_introduction_do_not_hide_the_question(answerer):
+    ans = answerer.answer("你好，我是镇巴县过来对接的，想先问下这个要点结对的是哪几个县？")
+    assert ans.found and "镇巴县" in ans.answer and "尖扎县" in ans.answer
+
+
+def test_a_long_aside_without_corpus_words_does_not_hide_an_overview_question(answerer):
+    ans = answerer.answer("想做个专题片，先问问这个要点大概讲了哪几方面")
+    assert ans.mode == "overview" and "特色产业提升行动" in ans.answer
+
+
+def test_the_programme_name_tells_no_part_apart(answerer):
+    assert answerer.index.parser.parse("协作资金这块谁来筹集拨付").sections == []
