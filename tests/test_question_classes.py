@@ -538,3 +538,12 @@ def test_a_long_aside_without_corpus_words_does_not_hide_an_overview_question(an
 
 def test_the_programme_name_tells_no_part_apart(answerer):
     assert answerer.index.parser.parse("协作资金这块谁来筹集拨付").sections == []
+
+
+def test_a_demonstrative_count_is_not_what_is_asked(answerer):
+    q = answerer.index.parser.parse("供销总社那几条任务里还有哪些单位一起干")
+    assert q.target == "units"
+
+
+def test_how_to_address_someone_asks_for_a_person(answerer):
+    assert answerer.index.lexicon.fact_type("联络组组长咋称呼").name == "person"
