@@ -19,10 +19,11 @@ from .facts import (
     lists_at_least,
     names_members,
 )
-from .gate import QuestionTerms, named_in, question_terms
+from .gate import QuestionTerms, question_terms
 from .models import Answer, Citation
 from .premise import premise_conflict, unsaid_claim
 from .quoting import best_sentences, bold_answer, join_sentences, sentences_of
+from .ranking import candidates, clause_text, within
 
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
@@ -66,55 +67,6 @@ def retrieval_answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: in
     return result
 
 
-def _candidates(index: KnowledgeIndex, terms: QuestionTerms, hits: list[Hit], raw: dict, k: int) -> list[Hit]:
-    """Fused hits re-ranked by a third run, the share of question terms each clause carries (RRF, no weights)."""
-    seen = {h.id for h in hits} | set(raw.get("folded", ()))  # copies folded under another plan's clause stay out
-    extra = [cid for cid, _ in sorted(raw["bm25"].items(), key=lambda kv: -kv[1])[:k]]
-    extra += [cid for cid, _ in sorted(raw["dense"].items(), key=lambda kv: -kv[1])[:2]]
-    named = named_in(index, terms.text)  # "苏超", "三改一整": the clauses that name it take part, however long
-    extra += [cid for chunks in named.values() for cid in chunks]
-    for cid in extra:
-        if cid not in seen:
-            hits.append(index.hit(cid, 0.0))
-            seen.add(cid)
-    fused = [h.id for h in hits]
-    by_id = {h.id: h for h in hits}
-    cover = {cid: round(terms.coverage(_clause_text(by_id[cid])), 3) for cid in fused}
-    levels = sorted({c for c in cover.values() if c > 0}, reverse=True)
-    # equal coverage shares a rank, and a clause without any question term gets no credit from this run
-    score = {cid: 1 / (10 + 1 + levels.index(cover[cid])) if cover[cid] > 0 else 0.0 for cid in fused}
-    for rank, cid in enumerate(fused, 1):
-        score[cid] += 1 / (10 + rank)
-    asked = [p for p in index.places if not p.endswith("县") and p in terms.text]
-    if len(asked) == 1:  # "尖扎又有啥优势领域": a clause saying something of that county alone is a run of its own
-        for cid in fused:
-            text = _clause_text(by_id[cid])
-            topic = [w for w in terms.matched(text) if w not in index.places]  # more than the county in common
-            if topic and _names_alone(index, text, asked[0]):
-                score[cid] += 1 / (10 + 1)
-    ranked = sorted(hits, key=lambda h: -score[h.id])
-    # a clause that names what the question names outranks one that only repeats its common words
-    return sorted(ranked, key=lambda h: -sum(h.id in chunks for chunks in named.values())) if named else ranked
-
-
-def _names_alone(index: KnowledgeIndex, text: str, place: str) -> bool:
-    """Whether the text says something of `place` on its own: not in the pair "镇巴县、尖扎县" that most clauses
-    carry, nor inside a unit's name (区对口帮扶镇巴联络组)."""
-    others = [p for p in index.places if not p.endswith("县") and p != place]
-    pair = "|".join(re.escape(o) for o in others)
-    pattern = rf"(?:{pair})县?[、和与及]{re.escape(place)}|{re.escape(place)}县?[、和与及](?:{pair})" if pair else "(?!)"
-    bare = re.sub(pattern, "", text)
-    return any(not bare[m.end():].startswith(("联络组", "县联络组")) for m in re.finditer(re.escape(place), bare))
-
-
-def _within(index: KnowledgeIndex, terms: QuestionTerms, ranked: list[Hit], items: list[int]) -> list[Hit]:
-    """The listed tasks' own clauses, those carrying more of the question first (rank order breaks ties)."""
-    ids = [cid for cid, (_, m) in index.chunks.items() if m.get("doc") == index.plan_doc and m.get("item") in items]
-    order = {h.id: i for i, h in enumerate(ranked)}
-    hits = [index.hit(cid, 0.0) for cid in ids]
-    return sorted(hits, key=lambda h: (-round(terms.coverage(_clause_text(h)), 3), order.get(h.id, len(order))))
-
-
 def tasks_described(index: KnowledgeIndex, query: str, k: int = 5, tasks_only: bool = False) -> list[int]:
     """The plan tasks a question describes in words ("农文旅融合发展这项工作是谁负责的"), best first.
 
@@ -126,16 +78,16 @@ def tasks_described(index: KnowledgeIndex, query: str, k: int = 5, tasks_only: b
     if not terms.topical or terms.absent:
         return []
     hits, raw = index.search(query, k=k + 3)
-    ranked = _candidates(index, terms, hits, raw, k)
+    ranked = candidates(index, terms, hits, raw, k)
     if tasks_only:
         ranked = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == index.plan_doc]
     if not ranked or ranked[0].metadata.get("kind") != "task":
         return []
-    best = terms.coverage(_clause_text(ranked[0]))
+    best = terms.coverage(clause_text(ranked[0]))
     if best < 0.5:
         return []
     tasks = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == ranked[0].doc]
-    return [h.item for h in tasks if terms.coverage(_clause_text(h)) >= best - 1e-6][:3]
+    return [h.item for h in tasks if terms.coverage(clause_text(h)) >= best - 1e-6][:3]
 
 
 def describing_sentence(index: KnowledgeIndex, query: str, chunk_id: str) -> str:
@@ -153,10 +105,6 @@ def _context(hit: Hit) -> str:
     """What a sentence of this clause is about beyond its own words: the document's or the task's title."""
     m = hit.metadata
     return m.get("task_title", "") if m.get("kind") == "task" else f"{m.get('title', '')} {m.get('date', '')}"
-
-
-def _clause_text(hit: Hit) -> str:
-    return hit.content + "\n" + hit.metadata.get("task_title", "") + hit.metadata.get("section", "")
 
 
 def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool = True) -> Answer | None:
@@ -200,12 +148,12 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     terms = question_terms(index, query)
     if not hits and not raw["bm25"]:
         return refusal(q.text)
-    ranked = _candidates(index, terms, hits, raw, k)
+    ranked = candidates(index, terms, hits, raw, k)
     if q.within:  # "妇联管哪几条？里面哪条跟小孩有关": only among the tasks just listed
-        ranked = _within(index, terms, ranked, q.within)
+        ranked = within(index, terms, ranked, q.within)
     places = index.places
     sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
-    evidence = [Evidence(h, terms.coverage(_clause_text(h)), best_sentences(terms, h, places, sims=sims))
+    evidence = [Evidence(h, terms.coverage(clause_text(h)), best_sentences(terms, h, places, sims=sims))
                 for h in ranked]
     if lex.cue("list_ask", query):  # the clause whose sentence lists what follows the asked verb answers it
         top = evidence[0].coverage
@@ -244,12 +192,12 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
             evidence.remove(task)
             evidence.insert(0, task)
     chosen = [evidence[0]]
-    covered = set(terms.matched(_clause_text(evidence[0].hit)))
+    covered = set(terms.matched(clause_text(evidence[0].hit)))
     top_cov = max(e.coverage for e in evidence)
     for e in evidence[1:]:  # supporting clauses: each must add a term, or carry the topic as well as the best
         if len(chosen) > support:
             break
-        new = set(terms.matched(_clause_text(e.hit))) - covered
+        new = set(terms.matched(clause_text(e.hit))) - covered
         if (new and e.coverage >= 0.3) or (e.coverage >= max(0.5, 0.75 * top_cov) and terms.groups):
             chosen.append(e)
             covered |= new
@@ -267,9 +215,9 @@ def _add_enumerated_parts(index: KnowledgeIndex, query: str, evidence: list[Evid
         part_terms = question_terms(index, phrase)
         if not part_terms.groups:
             continue
-        best = max(evidence, key=lambda e: part_terms.coverage(_clause_text(e.hit)))
+        best = max(evidence, key=lambda e: part_terms.coverage(clause_text(e.hit)))
         verbatim = [e for e in evidence if phrase in e.hit.content] or (
-            [best] if part_terms.coverage(_clause_text(best.hit)) >= 0.6 else [])
+            [best] if part_terms.coverage(clause_text(best.hit)) >= 0.6 else [])
         for e in verbatim:
             if e not in chosen:
                 e.sentences = best_sentences(part_terms, e.hit, index.places) or e.sentences

@@ -361,7 +361,7 @@ def test_whether_the_plan_states_a_number_asks_for_the_number(answerer):
 
 
 def test_a_clause_saying_something_of_one_county_alone(answerer):
-    from app.extractive import _names_alone
+    from app.ranking import _names_alone
     index = answerer.index
     assert _names_alone(index, "以及尖扎县新能源、绿色算力等优势领域", "尖扎")
     assert not _names_alone(index, "助力镇巴县、尖扎县提升环境管理水平", "尖扎")  # the pair most clauses carry
