@@ -157,13 +157,19 @@ class IndexStore:
         switches generations and drops this one midway, read the new one."""
         for attempt in range(3):
             try:
-                return self._snapshot(with_embeddings)
+                snap, vectors = self._snapshot(with_embeddings)
             except StoreUnavailable:
                 raise
             except Exception as exc:
                 if not _is_not_found(exc) or attempt == 2:
                     raise
                 log.info("index generation dropped while reading it; reading the active one again")
+                continue
+            if snap.collection or not self.active_name() or attempt == 2:
+                return snap, vectors
+            # the generation named active was dropped before it could be opened (another process switched again):
+            # an empty index is not the store's state, so read the now active one instead
+            log.info("active index generation was replaced while opening it; reading the active one again")
         raise AssertionError("unreachable")
 
     def chunk_ids(self, doc: str) -> set[str]:
@@ -174,6 +180,9 @@ class IndexStore:
     def _snapshot(self, with_embeddings: bool) -> tuple[Snapshot, list]:
         meta = self.meta()
         coll = self.collection(meta.get("active"))
+        if coll is None and meta.get("active"):  # the pointer names a dropped generation: read the newest one
+            newest = max(self._generations(), key=generation_of, default=None)
+            coll = self.collection(newest) if newest else None
         snap = Snapshot(collection=coll.name if coll else "", model=meta.get("model", ""))
         vectors: list = []
         if coll is None:
@@ -225,7 +234,21 @@ class IndexStore:
         meta.update(active=coll.name, generation=max(generation, int(meta.get("generation", 0))), model=model)
         self._meta_collection().modify(metadata=meta)
         self.drop_inactive()
+        self._repair_active()
         return True
+
+    def _repair_active(self) -> None:
+        """Two runs finishing together can leave `active` naming a generation the other one dropped (it read the
+        pointer just before this run wrote it): point it at the newest generation that exists, never at none."""
+        meta = self.meta()
+        if self.collection(meta.get("active")) is not None:
+            return
+        newest = max(self._generations(), key=generation_of, default=None)
+        if newest is None:
+            return
+        log.warning("active index generation %s is gone; switching to %s", meta.get("active"), newest)
+        meta.update(active=newest, generation=max(generation_of(newest), int(meta.get("generation", 0))))
+        self._meta_collection().modify(metadata=meta)
 
     def drop_inactive(self) -> None:
         """Drop generations older than the active one; newer ones may still be being written by another run

@@ -67,3 +67,17 @@ def test_killed_reindex_keeps_previous_index(settings, store, aliases, tmp_path)
     names = [c if isinstance(c, str) else c.name for c in reopened.client.list_collections()]
     generations = [n for n in names if n.startswith(f"{settings.collection}__g")]
     assert generations == [reopened.active_name()]  # the interrupted generation was cleaned up
+
+
+def test_an_active_pointer_to_a_dropped_generation_is_repaired_and_never_read_as_empty(settings, store, aliases):
+    """Two runs finishing together: one drops the generation the other has just named active."""
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)  # generation 1
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)  # generation 2, active
+    newest = store.active_name()
+    meta = store.meta()
+    meta.update(active=f"{store.name}__g1")  # the losing run's write lands after its generation was dropped
+    store._meta_collection().modify(metadata=meta)
+    snapshot, _ = store.snapshot()
+    assert snapshot.collection == newest and snapshot.ids  # readers read the newest generation, not nothing
+    store._repair_active()
+    assert store.active_name() == newest
