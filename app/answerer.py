@@ -15,7 +15,7 @@ from retriever.understand import ParsedQuestion
 from . import lookup
 from .extractive import describing_sentence, precheck, retrieval_answer, tasks_described
 from .facts import asked_instances
-from .gate import has_own_topic, question_terms
+from .gate import OWN_TOPIC_IDF, has_own_topic, question_terms
 from .models import Answer, DialogueContext
 from .multipart import answer_parts, merge_fragments, split_parts
 from .overview import Guide
@@ -173,7 +173,7 @@ class Answerer:
     def _unit_on_described_task(self, book, q: ParsedQuestion) -> Answer | None:
         """"白内障那个卫健委也有份吗": the task its other words describe, and whether the unit is on it."""
         rest = q.residue.replace("\u0000", "")
-        if not has_own_topic(self.index, rest, floor=1.5):  # 劳务 (1.7) names a topic; 工作 or 任务 do not
+        if not has_own_topic(self.index, rest, floor=OWN_TOPIC_IDF):  # 劳务 names a topic; 工作 or 任务 do not
             return None
         items = tasks_described(self.index, rest, k=self.top_k, tasks_only=True)
         first = book.task(items[0]) if items else None

@@ -133,6 +133,10 @@ def _absent_relative_years(index: KnowledgeIndex, text: str) -> list[str]:
             if word in text and not index.mentions(str(info.year + n))]
 
 
+# a word this rare (劳务 1.7; not 区域 1.4, 产业 0.7, 任务) is a topic of its own, though not a specific name
+OWN_TOPIC_IDF = 1.5
+
+
 def has_own_topic(index: KnowledgeIndex, text: str, floor: float | None = None) -> bool:
     """Whether a question names something specific of its own: a word found in at most a tenth of the clauses
     (or whose idf reaches `floor`).

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from retriever.lexicon import Lexicon
 from retriever.understand import ParsedQuestion, QuestionParser
 
+from .gate import OWN_TOPIC_IDF
 from .models import Answer, Citation, DialogueContext
 
 _SENTENCE_END = re.compile(r"(?<=[？?！!；;。])")
@@ -61,8 +62,6 @@ def _elaborates(part: str, parsed: ParsedQuestion, lexicon: Lexicon) -> bool:
     return not (parsed.units or parsed.items or parsed.sections) and bool(lexicon.cue("elaboration", part.strip()))
 
 
-# a part naming a word this rare (劳务 1.7; not 区域 1.4, 产业 0.7) asks about it, not about the part before it
-_OWN_TOPIC_IDF = 1.5
 _WHOLE_ASKS = {"count", "tasks", "section_of"}  # "另外一共有多少条具体任务": asks the plan itself
 
 _SET_CONDITIONS = {"not_lead", "lead", "alone", "together"}  # "…，不牵头但参与的又是哪些" asks a list of its own
@@ -199,7 +198,7 @@ def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexico
             text = "、".join(f"第{i}项" for i in tasks) + part  # "数据局有任务没？有的话干啥的": ask of those tasks
         if answers and text == part and not getattr(parts, "independent", False) \
                 and not (parsed.units or parsed.items or parsed.sections) and not (before and (before.listed or before.units or before.items or before.sections)) \
-                and not has_topic(part, _OWN_TOPIC_IDF) and not lexicon.cue("pronoun", part) \
+                and not has_topic(part, OWN_TOPIC_IDF) and not lexicon.cue("pronoun", part) \
                 and not parsed.intents & _WHOLE_ASKS:
             # nothing of its own and nothing to point back to ("…截止到哪天 反馈给谁"): one question with the last
             merged = f"{asked[-1]}，{part}"

@@ -54,9 +54,9 @@ class Guide:
         listed = several_terms(self.glossary, self.cues, asked) if asked and not has_ref else []
         if listed:
             return terms_answer(self.index, self.glossary, listed)
-        if asked and resolve(self.glossary, self.cues, asked) is not None:
-            return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
-        if asked and not has_ref and self.cues.programme_words.fullmatch(asked):  # the programme, not this plan
+        # a glossary term, or the programme's own name (东西部协作是个啥概念: the programme, not this plan)
+        if asked and (resolve(self.glossary, self.cues, asked) is not None
+                      or (not has_ref and self.cues.programme_words.fullmatch(asked))):
             return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
         topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None
         if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
@@ -217,12 +217,10 @@ class Guide:
         f, ask = self.facts, self.cues.followups
         unit = next((u for u in f.units if u not in f.universal), f.units[0] if f.units else "")
         lines = ["每项任务末尾的“责任单位”写明了负责的单位，列第一位的单位通常视为牵头。"]
-        first = next((t for t in f.tasks if t.chunk_id in self.index.chunks), None)
-        line = re.search(r"责任单位[：:][^\n]+", self.index.chunks[first.chunk_id][0]) if first else None
-        if line:  # the plan's own wording, e.g. "…等按职责分工负责（以下…均为责任单位，不再列出）"
-            said = line.group(0).removesuffix("〕")
-            said = said[:-1] if said.count("）") > said.count("（") else said  # the bracket the line sits in
-            lines += ["", f"> 第{first.item}项：{said}", "",
+        # the plan's own wording, e.g. "…等按职责分工负责（以下…均为责任单位，不再列出）"
+        first = next((t for t in f.tasks if t.unit_text and t.chunk_id in self.index.chunks), None)
+        if first:
+            lines += ["", f"> 第{first.item}项：{first.unit_text}", "",
                       "“等按职责分工负责”是说所列单位按各自职责分工负责，不是一个单位名称。"]
         lines.append("在这里可以直接问：")
         if unit:
@@ -233,7 +231,7 @@ class Guide:
             lines.append(f"- 某部分的任务：“{ask['section_tasks'].format(section=f.sections[0].name)}”")
         if f.universal:
             lines.append(f"\n{'、'.join(f.universal)}是全部 {len(f.tasks)} 项任务的责任单位。")
-        cites = [chunk_citation(self.index, first.chunk_id)] if line else self._preamble_cite()
+        cites = [chunk_citation(self.index, first.chunk_id)] if first else self._preamble_cite()
         return self._answer(lines, cites)
 
     def _status(self) -> Answer:

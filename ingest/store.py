@@ -157,19 +157,13 @@ class IndexStore:
         switches generations and drops this one midway, read the new one."""
         for attempt in range(3):
             try:
-                snap, vectors = self._snapshot(with_embeddings)
+                return self._snapshot(with_embeddings)
             except StoreUnavailable:
                 raise
             except Exception as exc:
                 if not _is_not_found(exc) or attempt == 2:
                     raise
                 log.info("index generation dropped while reading it; reading the active one again")
-                continue
-            if snap.collection or not self.active_name() or attempt == 2:
-                return snap, vectors
-            # the generation named active was dropped before it could be opened (another process switched again):
-            # an empty index is not the store's state, so read the now active one instead
-            log.info("active index generation was replaced while opening it; reading the active one again")
         raise AssertionError("unreachable")
 
     def chunk_ids(self, doc: str) -> set[str]:
@@ -181,8 +175,7 @@ class IndexStore:
         meta = self.meta()
         coll = self.collection(meta.get("active"))
         if coll is None and meta.get("active"):  # the pointer names a dropped generation: read the newest one
-            newest = max(self._generations(), key=generation_of, default=None)
-            coll = self.collection(newest) if newest else None
+            coll = self.collection(self._newest_generation())
         snap = Snapshot(collection=coll.name if coll else "", model=meta.get("model", ""))
         vectors: list = []
         if coll is None:
@@ -201,6 +194,9 @@ class IndexStore:
     def _generations(self) -> list[str]:
         pattern = re.compile(rf"^{re.escape(self.name)}__g\d+$")
         return [n for n in self.collection_names() if pattern.match(n)]
+
+    def _newest_generation(self) -> str | None:
+        return max(self._generations(), key=generation_of, default=None)
 
     def new_generation(self, model: str):
         """A fresh, empty `<name>__g<N>` collection (cosine space, no embedding function) and N, numbered above
@@ -243,7 +239,7 @@ class IndexStore:
         meta = self.meta()
         if self.collection(meta.get("active")) is not None:
             return
-        newest = max(self._generations(), key=generation_of, default=None)
+        newest = self._newest_generation()
         if newest is None:
             return
         log.warning("active index generation %s is gone; switching to %s", meta.get("active"), newest)

@@ -26,6 +26,14 @@ class FactType:
         return next((g for g in m.groupdict().values() if g), m.group(0))
 
 
+def clause_around(text: str, start: int, end: int, keep_end: bool = False) -> str:
+    """The clause (between commas and end marks) that holds text[start:end]; `keep_end` keeps its closing mark."""
+    marks = "？?，,。！!；;"
+    begin = max(text.rfind(p, 0, start) for p in marks) + 1
+    ends = [i for i in (text.find(p, end) for p in marks) if i >= 0]
+    return text[begin:min(ends) + keep_end if ends else len(text)]
+
+
 def _words(text: str) -> set[str]:
     return {w for line in text.splitlines() for w in line.split("#", 1)[0].split()}
 
@@ -96,9 +104,7 @@ class Lexicon:
             m = f.ask.search(question)
             if not m:
                 continue
-            start = max(question.rfind(p, 0, m.start()) for p in "？?，,。！!；;") + 1
-            ends = [i for i in (question.find(p, m.end()) for p in "？?，,。！!；;") if i >= 0]
-            clause = question[start:min(ends) if ends else len(question)]
+            clause = clause_around(question, m.start(), m.end())
             says = self.cues.get("says_ask")  # "有没有写派几个老师": whether the plan states the number
             if not (m.group(0).startswith("几") and yes_no and yes_no.search(clause)) or (says and says.search(clause)):
                 return f  # "能不能去疗养几天": 几天 is "a few days" in a yes/no question

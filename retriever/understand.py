@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from ingest.units import AliasTable
 
+from .lexicon import clause_around
 from .loose import bare_stems
 from .names import NameMatch, NameMatcher
 from .parsed import ParsedQuestion
@@ -19,10 +20,7 @@ _ORG = re.compile(r"((?:区|县|市|通州|南通)?[\u4e00-\u9fa5]{1,10}?(?:局|
 
 def _asks_in_clause(text: str, at: int) -> bool:
     """Whether the clause (between commas or end marks) around position `at` asks something."""
-    start = max(text.rfind(p, 0, at) for p in "，,。；;？?！!") + 1
-    ends = [i for i in (text.find(p, at) for p in "，,。；;？?！!") if i >= 0]
-    clause = text[start:min(ends) + 1 if ends else len(text)]
-    return bool(re.search(r"哪|什么|啥|谁|几|多少|吗|呢|[？?]", clause))
+    return bool(re.search(r"哪|什么|啥|谁|几|多少|吗|呢|[？?]", clause_around(text, at, at, keep_end=True)))
 
 
 class QuestionParser:
@@ -52,8 +50,7 @@ class QuestionParser:
             while start >= 0:
                 # "国家发改委", "省商务厅": a body of another level that shares the district unit's short name
                 # "发改委2025年新春行动": a body dating a document of its own, not the district unit's duties
-                other = not name.startswith(("区", "通州")) and (self.wording.other_level.search(text[:start])
-                                                                or re.match(r"\s*(?:19|20)?\d{2}年", text[start + len(name):]))
+                other = not name.startswith(("区", "通州")) and self._other_body(text, start, start + len(name))
                 if not other:
                     found.append((start, start + len(name), name))
                     masked = masked[:start] + "\u0000" * len(name) + masked[start + len(name):]
@@ -72,10 +69,20 @@ class QuestionParser:
         """Known units whose names look or sound like `name` (for misspellings and unknown units)."""
         return self.matcher.suggest(name, n)
 
+    def _other_body(self, text: str, start: int, end: int) -> bool:
+        """"国家发改委", "发改委2025年新春行动": a unit's short name for a body of another level, or one dating a
+        document of its own, is not the district unit."""
+        return bool(self.wording.other_level.search(text[:start]) or re.match(r"\s*(?:19|20)?\d{2}年", text[end:]))
+
+    def _self_intro(self, text: str) -> re.Match | None:
+        """The asker's introduction ("我原来在妇联，…"), unless the question points back to it (我们单位)."""
+        intro = self.wording.self_intro.search(text)
+        return None if not intro or self.wording.self_back.search(text[intro.end():]) else intro
+
     def without_self_intro(self, text: str) -> str:
         """The question without the asker's introduction ("我原来在妇联，不太懂，…"), unless it points back to it."""
-        intro = self.wording.self_intro.search(text)
-        if not intro or self.wording.self_back.search(text[intro.end():]):
+        intro = self._self_intro(text)
+        if not intro:
             return text
         rest = (text[:intro.start()] + text[intro.end():]).strip(" ，,。")
         return rest or text
@@ -101,10 +108,10 @@ class QuestionParser:
             for m in pattern.finditer(text):
                 q.excluded += [u for u in self.find_units(m.group(1))[0] if u not in q.excluded]
         spans, masked = self.spans(text)
-        intro = w.self_intro.search(text)
+        intro = self._self_intro(text)
         remarks: dict[str, list[int]] = {}  # where each unit is named as not being somewhere
         for start, end, name in spans:
-            if intro and intro.start() <= start < intro.end() and not w.self_back.search(text[intro.end():]):
+            if intro and intro.start() <= start < intro.end():
                 continue  # "我原来在妇联，不太懂，…分哪几块工作": the asker's unit, not the subject
             if name in self.aliases.ambiguous:
                 q.ambiguous[name] = list(self.aliases.ambiguous[name])
@@ -212,7 +219,7 @@ class QuestionParser:
             subject = strict or (loose and match.kind != "none") or (match.kind == "clear" and len(name) >= 3 and alone)
             if (len(name) < 3 and not (duty or loose)) or not subject or "东西部" in name:
                 continue
-            if self.wording.other_level.search(plain[:start]) or re.match(r"\s*(?:19|20)?\d{2}年", plain[end:]):
+            if self._other_body(plain, start, end):
                 continue  # "发改委2025年新春行动": another body's document, as with the names themselves
             if match.kind == "none" and looks[end - 1] != plain[end - 1]:
                 continue  # "镇巴主要帮哪些": only a sound-alike of a name ending, and like no unit, is no name
