@@ -110,12 +110,12 @@ class KnowledgeIndex:
             def is_known(w: str) -> bool:
                 return self.mentions(w) or w in self.lexicon.synonyms or known(w) > 0
 
-            def unknown_spans(text: str) -> list[tuple[int, int]]:
-                # a word of its own (a corpus token, an everyday word), not a piece of one ("白内" of 白内障)
-                return [(a, b) for w, a, b in self.tokenizer.spans(text) if len(w) >= 2 and not (
-                    self.bm25.has(w) or w in self.lexicon.synonyms or known(w) > 0)]
+            def word_spans(text: str) -> list[tuple[int, int, bool]]:
+                # known: a word of its own (a corpus token, an everyday word), not a piece of one ("白内" of 白内障)
+                return [(a, b, bool(self.bm25.has(w) or w in self.lexicon.synonyms or known(w) > 0))
+                        for w, a, b in self.tokenizer.spans(text) if len(w) >= 2]
 
-            self._speller = Speller(words, is_known, self.lexicon.confusions, unknown_spans=unknown_spans,
+            self._speller = Speller(words, is_known, self.lexicon.confusions, word_spans=word_spans,
                                     function_chars=self.lexicon.cues.get("function_chars"))
         return self._speller
 

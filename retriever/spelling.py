@@ -14,7 +14,7 @@ class Speller:
 
     def __init__(self, words: Iterable[str], is_known: Callable[[str], bool],
                  confusions: Iterable[tuple[str, str]] = (), max_len: int = 4,
-                 unknown_spans: Callable[[str], list[tuple[int, int]]] | None = None,
+                 word_spans: Callable[[str], list[tuple[int, int, bool]]] | None = None,
                  function_chars: re.Pattern | None = None):
         from pypinyin import lazy_pinyin
 
@@ -22,8 +22,9 @@ class Speller:
         self._confusions = [tuple(p) for p in confusions]
         self._is_known = is_known
         self.max_len = max_len
-        # where the segmenter met words it does not know: a typo makes one ("医僧"); "是个" is two known words
-        self._unknown_spans = unknown_spans
+        # the segmenter's words of two or more characters, and whether each is known: a typo makes an unknown one
+        # ("医僧"; "是个" is two known words), and a correction never cuts a known one ("有个项目" is no 各项)
+        self._word_spans = word_spans
         self._function_chars = function_chars  # 咱/这/哪…: a run with a pronoun is speech, not a misspelt term
         self._by_key: dict[str, set[str]] = {}
         for word in words:
@@ -42,7 +43,9 @@ class Speller:
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """(corrected text, [(written, read as)]); known words are never touched."""
         fixes: list[tuple[str, str]] = []
-        spans = self._unknown_spans(text) if self._unknown_spans else None
+        words = self._word_spans(text) if self._word_spans else None
+        spans = None if words is None else [(a, b) for a, b, known in words if not known]
+        cut = [] if words is None else [(a, b) for a, b, known in words if known]
         if spans == []:
             return text, []
         for m in _HAN_RUN.finditer(text):
@@ -54,6 +57,8 @@ class Speller:
                     window = run[i:i + n]
                     start = base + i
                     if spans is not None and not any(a < start + n and start < b for a, b in spans):
+                        continue
+                    if any(a < start < b or a < start + n < b for a, b in cut):
                         continue
                     target = self._match(window)
                     if target:
