@@ -177,7 +177,8 @@ class QuestionParser:
                 edge_after = not after or re.match(rf"[^\w]|{join}|{w.name_duty.pattern}|{w.together_words.pattern}"
                                                    rf"|[两二三四五六七八九\d]+(?:家|个单位|个部门)", after)
                 linked = (re.match(rf"\s*{join}\s*\u0000", after) and edge_before) or \
-                    (re.search(rf"\u0000\s*{join}\s*$", before) and edge_after)
+                    (re.search(rf"\u0000\s*{join}\s*$", before) and edge_after) or \
+                    (w.district_prefix.search(before) and (edge_after or w.stem_side.match(after)))  # 区商务那块
                 if not linked or unit in q.units + q.excluded:
                     continue
                 negated = w.negate_before.search(text[max(0, start - 6):start]) or w.negate_after.match(

@@ -1,0 +1,51 @@
+"""How people name a responsible unit: former names, the district's name before a bare stem, work counted in
+everyday words."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answerer import Answerer
+
+
+@pytest.fixture(scope="module")
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
+
+
+def items(ans) -> list:
+    return sorted(c.item for c in ans.citations if c.item)
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("区科委有哪些任务", "区科学技术局"),  # a former name, kept in the alias data
+    ("国土规划局要做什么", "通州自然资源和规划局"),
+])
+def test_former_names_are_the_unit_they_became(answerer, question, unit):
+    assert answerer.index.parser.parse(question).units == [unit]
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("区商务那块要干哪些事", "区商务局"),
+    ("通州数据这边有任务吗", "区数据局"),
+])
+def test_a_bare_stem_after_the_districts_name_is_the_unit(answerer, question, unit):
+    assert answerer.index.parser.parse(question).units == [unit]
+
+
+@pytest.mark.parametrize("question", [
+    "区里商务这块有什么新打算",  # 区里: the district at large, 商务 a topic
+    "这个区商务往来多不多",
+])
+def test_a_stem_after_other_words_is_no_unit(answerer, question):
+    assert answerer.index.parser.parse(question).units == []
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("财政局一共有多少活", [6, 7, 20]),
+    ("妇联在要点里就一条吗", [14, 15]),
+    ("总工会摊了哪几摊", [6, 7]),
+])
+def test_work_counted_in_everyday_words_is_a_record_question(answerer, question, expected):
+    ans = answerer.answer(question)
+    assert ans.mode == "lookup" and items(ans) == expected
