@@ -18,6 +18,7 @@ from .facts import (
     lists_after_verb,
     lists_at_least,
     names_members,
+    unknown_category,
 )
 from .gate import QuestionTerms, question_terms
 from .models import Answer, Citation
@@ -137,6 +138,9 @@ def _refused_unread(index: KnowledgeIndex, q: ParsedQuestion, query: str) -> Ans
     conflict = premise_conflict(index, question_terms(index, query))
     if conflict:
         return refusal(q.text, note=conflict)
+    category = unknown_category(index, query)
+    if category:
+        return refusal(q.text, absent=[category])
     unsaid = unsaid_claim(index, query)
     if unsaid:
         return refusal(q.text, note=f"要点及相关文件中没有“{'”“'.join(unsaid[:3])}”这样的说法。")

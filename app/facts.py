@@ -69,6 +69,23 @@ def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: 
     return cov >= 0.5 and bool(terms.matched(sentence))
 
 
+def unknown_category(index: KnowledgeIndex, question: str) -> str | None:
+    """The category a question asks members of when no document ever names it ("专柜开在哪几个商场" → 商场,
+    "发到哪个邮箱"): the documents cannot say which ones."""
+    lex = index.lexicon
+    for m in lex.cue_all("category_ask", question):
+        nouns: list[str] = []
+        for tok, tag in index.tokenizer.tagged(question[m.end():]):
+            if tag[:1] != "n" or len(nouns) == 2:
+                break
+            nouns.append(tok)
+        noun = "".join(nouns)
+        if len(noun) >= 2 and noun not in lex.generic and not index.mentions(noun) \
+                and not any(word in noun for word in lex.synonyms):  # 厂子: the lexicon's word for 企业
+            return noun
+    return None
+
+
 def asked_instances(index: KnowledgeIndex, question: str) -> str | None:
     """The category whose members a question asks to be named ("具体是哪两个科室" → 科室), or None."""
     m = index.lexicon.cue("instances_ask", question)

@@ -43,8 +43,9 @@ def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
     """The words of a claim put for confirmation ("冷链运输费给补一半是吧") or of a thing asked for ("有没有高原补助")
     that no document uses: what the documents would have to say in words they never use is not theirs."""
     lex = index.lexicon
-    if lex.cue("confirm", text):
-        claim, tags = text, ("n", "v", "m", "a")
+    confirm = lex.cue("confirm", text)
+    if confirm:
+        claim, tags = _clause_of(text, confirm).replace(confirm.group(0), "，"), ("n", "v", "m", "a", "j")
     else:  # "有没有高原补助": the nouns of the thing asked for
         asked = lex.cue("exists_ask", text)
         if not asked:
@@ -56,6 +57,19 @@ def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
     mapped = [w for w in lex.synonyms if w in text]
     # an everyday word of the lexicon stands for the plan's term; one character ("电") inside a word is no such word
     return [w for w in words if not index.mentions(w) and not any(w in m or (len(m) >= 2 and m in w) for m in mapped)]
+
+
+def _clause_of(text: str, m: re.Match) -> str:
+    """The clause a confirmation cue sits in ("腊肉算不算" of "…哪些土特产啊？腊肉算不算"), with the one before it
+    when the cue stands alone ("冷链费补一半，是吧")."""
+    bounds = [0, *(i + 1 for i, ch in enumerate(text) if ch in "，,。？?！!；;"), len(text) + 1]
+    start = max(b for b in bounds if b <= m.start())
+    end = min(b for b in bounds if b > m.start())
+    clause = text[start:end]
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", clause.replace(m.group(0), ""))) < 2 and start > 0:
+        start = max(b for b in bounds if b < start - 1) if start > 1 else 0
+        clause = text[start:end]
+    return clause
 
 
 def _place_names(index: KnowledgeIndex) -> list[str]:

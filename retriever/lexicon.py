@@ -75,6 +75,10 @@ class Lexicon:
         pattern = self.cues.get(name)
         return pattern.search(text) if pattern else None
 
+    def cue_all(self, name: str, text: str) -> list[re.Match]:
+        pattern = self.cues.get(name)
+        return list(pattern.finditer(text)) if pattern else []
+
     def cue_sub(self, name: str, repl: str, text: str) -> str:
         """`text` with every match of cue `name` replaced (unchanged when there is no such cue)."""
         pattern = self.cues.get(name)

@@ -206,7 +206,7 @@ class QuestionParser:
                 continue  # "区农副产品要进入哪些场所" asks something; a name asks nothing
             end = m.end()
             start = end - len(name)  # every reading is a tail of the span
-            after = plain[end:end + 6].lstrip()  # 工伤联 哪些任务: a space does not part a name from its verb
+            after = plain[end:end + 12].lstrip()  # 工伤联 哪些任务: a space does not part a name from its verb
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
             # a name next to a set word (有X却没有Y, X和Y) or a duty verb is what the question is about
             before = plain[max(0, start - 2):start]

@@ -547,3 +547,52 @@ def test_a_demonstrative_count_is_not_what_is_asked(answerer):
 
 def test_how_to_address_someone_asks_for_a_person(answerer):
     assert answerer.index.lexicon.fact_type("联络组组长咋称呼").name == "person"
+
+
+# --- claims and categories the documents never state ---------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "援派老师是不是一去就要待满两年？",  # a duration asserted in a 是不是 claim
+    "疗休养的职工是不是每人发一千块补贴",
+    "结对医院是不是重点帮眼科和骨科",  # members the plan never names
+    "这个要点会不会已经报市委常委会了",  # an abbreviation (常委会) the documents never use
+])
+def test_a_claim_put_as_shi_bu_shi_needs_the_documents_words(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations, ans.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "镇巴那边主要帮着搞哪些土特产？茶叶算不算",  # the claim is the clause with the cue, not the whole message
+    "“银发生辉·银龄行动”和“苏青银铃行动”是不是一回事",  # sameness asked: a frame, not a claim
+])
+def test_a_claim_in_the_documents_words_is_answered(answerer, question):
+    assert answerer.answer(question).found
+
+
+@pytest.mark.parametrize("question, category", [
+    ("推介会安排在哪家酒店", "酒店"),
+    ("意见反馈发哪个邮箱", "邮箱"),
+    ("分管的是哪位副区长", "副区长"),
+])
+def test_members_of_a_category_no_document_names_are_refused(answerer, question, category):
+    from app.facts import unknown_category
+    assert unknown_category(answerer.index, question) == category
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+@pytest.mark.parametrize("question", ["结对的是哪几个县", "要点分了哪几个行动", "通州哪家厂子去尖扎了"])
+def test_members_of_a_category_the_documents_name_are_not_refused_for_it(answerer, question):
+    from app.facts import unknown_category
+    assert unknown_category(answerer.index, question) is None
+
+
+def test_an_unknown_unit_before_in_the_plan_and_a_duty_verb_is_said_to_be_no_unit(answerer):
+    ans = answerer.answer("区审计局在这份要点里面负责什么")
+    assert not ans.found and "区审计局" in ans.answer and not ans.citations
+
+
+def test_weather_in_other_words_is_outside_the_documents(answerer):
+    ans = answerer.answer("明天南通降温吗")
+    assert not ans.found and not ans.citations
