@@ -76,7 +76,10 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.groups.append(TermGroup(word, tuple(dict.fromkeys([word, *present])), weight))
             out.domain = True
             covered.update(word)
+    aside = _aside_start(text)
+    at = 0
     for tok, tag in tagged:
+        at += len(tok)
         if tok in lex.stopwords or not re.search(r"[\w\u4e00-\u9fff]", tok):
             continue
         if index.mentions(tok):
@@ -86,9 +89,9 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         if index.mentions(tok) or _known_parts(index, tok):
             thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
-        elif _specific(index, tok, tag):
+        elif at <= aside and _specific(index, tok, tag):
             out.absent.append(tok)
-    out.absent += _unknown_named_events(index, tagged)
+    out.absent += _unknown_named_events(index, index.tokenizer.tagged(text[:aside]))
     # a year no document mentions ("2027年的要点") is as absent as a name
     out.absent += [f"{y}年" for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)", text) if not index.mentions(y)]
     out.absent += _absent_relative_years(index, text)
@@ -104,6 +107,20 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):
                 out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
     return out
+
+
+_ASKS = re.compile(r"哪|什么|啥|谁|几|多少|吗|呢|么|[？?]|有没有|是不是|能不能|咋|怎")
+
+
+def _aside_start(text: str) -> int:
+    """Where a remark after the question begins ("…咋弄的？我老伴儿她姐就在镇巴"): its words are the asker's
+    story, not what is asked, so a name in it the documents lack is no evidence. A premise before the question
+    ("听说要建个加工厂，真的吗") is part of what is asked."""
+    clauses = list(re.finditer(r"[^，,。？?！!；;]+[，,。？?！!；;]*", text))
+    asking = [m for m in clauses if _ASKS.search(m.group(0))]
+    if not asking or asking[-1] is clauses[-1]:
+        return len(text)
+    return asking[-1].end()
 
 
 def named_in(index: KnowledgeIndex, question: str) -> dict[str, set[str]]:

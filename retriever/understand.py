@@ -202,7 +202,7 @@ class QuestionParser:
             name = raw[lead.end():] if lead else raw
             match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
             name = match.written
-            if self.wording.not_a_name.match(name) or re.search(r"哪|什么|啥|谁", name):
+            if self.wording.not_a_name.match(name) or self.wording.not_in_name.search(name):
                 continue  # "区农副产品要进入哪些场所" asks something; a name asks nothing
             end = m.end()
             start = end - len(name)  # every reading is a tail of the span

@@ -596,3 +596,25 @@ def test_an_unknown_unit_before_in_the_plan_and_a_duty_verb_is_said_to_be_no_uni
 def test_weather_in_other_words_is_outside_the_documents(answerer):
     ans = answerer.answer("明天南通降温吗")
     assert not ans.found and not ans.citations
+
+
+# --- the asker's remarks and speech are not what is asked ----------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "光明行那个事文件里怎么安排的？我二舅妈就在尖扎",  # a remark after the question
+    "会开得太多的问题要点里提了吗？下面都怕文山会海",
+])
+def test_a_remark_after_the_question_is_no_evidence_of_absence(answerer, question):
+    from app.gate import question_terms
+    assert question_terms(answerer.index, question).absent == []
+    assert answerer.answer(question).found
+
+
+def test_a_premise_before_the_question_is_still_asked_about(answerer):
+    from app.gate import question_terms
+    assert "加工厂" in question_terms(answerer.index, "听说要在渔渡镇建个加工厂，真的吗").absent
+
+
+def test_speech_ending_in_an_organisation_suffix_is_no_unit(answerer):
+    q = answerer.index.parser.parse("通州那边说帮我们医院培养专科，培养几个")
+    assert q.unknown_units == [] and q.units == []
