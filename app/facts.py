@@ -80,8 +80,8 @@ def unknown_category(index: KnowledgeIndex, question: str) -> str | None:
                 break
             nouns.append(tok)
         noun = "".join(nouns)
-        if len(noun) >= 2 and noun not in lex.generic and not index.mentions(noun) \
-                and not any(word in noun for word in lex.synonyms):  # 厂子: the lexicon's word for 企业
+        if len(noun) >= 2 and lex.cue("named_category", noun) and noun not in lex.generic \
+                and not index.mentions(noun) and not any(word in noun for word in lex.synonyms):  # 厂子 = 企业
             return noun
     return None
 

@@ -86,7 +86,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.domain = True
         if tok in lex.generic or (len(tok) < 2 and not tok.isascii()) or set(tok) <= covered:
             continue
-        if index.mentions(tok) or _known_parts(index, tok):
+        if index.mentions(tok) or known_parts(index, tok):
             thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
         elif at <= aside and _specific(index, tok, tag):
@@ -189,7 +189,7 @@ def _idf(index: KnowledgeIndex, term: str) -> float:
     return max(index.bm25.idf(term), 0.05) if index.bm25.has(term) else 1.5
 
 
-def _known_parts(index: KnowledgeIndex, tok: str) -> bool:
+def known_parts(index: KnowledgeIndex, tok: str) -> bool:
     """A compound of words the corpus has ('牦牛肉' = 牦牛 + 肉) is not a new name."""
     parts = [p for p in index.tokenizer.subwords(tok) if p != tok and len(p) >= 2]
     return bool(parts) and all(index.mentions(p) for p in parts) and sum(map(len, parts)) >= len(tok) - 1

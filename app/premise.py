@@ -6,7 +6,7 @@ import re
 
 from retriever.index import KnowledgeIndex
 
-from .gate import QuestionTerms, specific_weight
+from .gate import QuestionTerms, known_parts, specific_weight
 
 _CLAUSE = re.compile(r"[，。；;！？!?]")
 
@@ -45,31 +45,47 @@ def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
     lex = index.lexicon
     confirm = lex.cue("confirm", text)
     if confirm:
-        claim, tags = _clause_of(text, confirm).replace(confirm.group(0), "，"), ("n", "v", "m", "a", "j")
+        # what a claim asserts is in its nouns, names, figures and times ("半年", "下个月", "儿科"); its verbs are
+        # the asker's own way of saying it ("拿来", "拨给", "放进"), which the documents say in theirs
+        claim, tags = _sentence_of(text, confirm).replace(confirm.group(0), "，"), ("n", "m", "j", "t", "e")
     else:  # "有没有高原补助": the nouns of the thing asked for
         asked = lex.cue("exists_ask", text)
         if not asked:
             return []
         claim, tags = asked.group("thing"), ("n",)
-    words = [t for t, tag in index.tokenizer.tagged(claim) if len(t) >= 2 and tag[:1] in tags
-             and t not in lex.stopwords and t not in lex.generic and not lex.cue("question_word", t)
-             and not re.match(r"[这那哪该此本每各]", t)]  # "那条", "这块" point, they claim nothing
+    def claims(tok: str, tag: str) -> bool:
+        if len(tok) < 2 or tok in lex.stopwords or tok in lex.generic or lex.cue("question_word", tok):
+            return False
+        if tok in index.parser.names:
+            return False  # a unit's name (发改委) is the subject of the claim, read by the records
+        every = re.fullmatch(r"每([周月年天日季])", tok) if confirm else None
+        if every:  # "每周播一期": a frequency asserted; the plan says 按月, 年度 for 每月, 每年
+            unit = every.group(1)
+            return not any(index.mentions(f) for f in (tok, f"按{unit}", f"{unit}度"))
+        if re.fullmatch(r"[一二两三四五六七八九十俩]{1,2}[个家项条种类位处]", tok):
+            return False  # "镇巴跟尖扎两个县": a count of what the question itself names, checked by counting
+        if len(tok) == 2 and tag == "n" and index.tokenizer.frequency(tok) == 0:
+            return False  # a cut across two words ("我们县派到" → 县派), not a word of the claim
+        return tag[:1] in tags and not re.match(r"[这那哪该此本每各]", tok)  # "那条", "这块" point, claim nothing
+
+    words = [t for t, tag in index.tokenizer.tagged(claim) if claims(t, tag)]
     mapped = [w for w in lex.synonyms if w in text]
     # an everyday word of the lexicon stands for the plan's term; one character ("电") inside a word is no such word
-    return [w for w in words if not index.mentions(w) and not any(w in m or (len(m) >= 2 and m in w) for m in mapped)]
+    return [w for w in words if not index.mentions(w) and not known_parts(index, w)  # 牦牛肉 = 牦牛 + 肉
+            and not any(w in m or (len(m) >= 2 and m in w) for m in mapped)]
 
 
-def _clause_of(text: str, m: re.Match) -> str:
-    """The clause a confirmation cue sits in ("腊肉算不算" of "…哪些土特产啊？腊肉算不算"), with the one before it
-    when the cue stands alone ("冷链费补一半，是吧")."""
-    bounds = [0, *(i + 1 for i, ch in enumerate(text) if ch in "，,。？?！!；;"), len(text) + 1]
+def _sentence_of(text: str, m: re.Match) -> str:
+    """The sentence a confirmation cue sits in ("腊肉算不算" of "…哪些土特产啊？腊肉算不算"; all of "医生是不是到
+    县医院，一待就是半年"), with the one before it when the cue stands alone ("冷链费补一半。是吧")."""
+    bounds = [0, *(i + 1 for i, ch in enumerate(text) if ch in "。？?！!；;"), len(text) + 1]
     start = max(b for b in bounds if b <= m.start())
     end = min(b for b in bounds if b > m.start())
-    clause = text[start:end]
-    if len(re.sub(r"[^\u4e00-\u9fff]", "", clause.replace(m.group(0), ""))) < 2 and start > 0:
+    sentence = text[start:end]
+    if len(re.sub(r"[^\u4e00-\u9fff]", "", sentence.replace(m.group(0), ""))) < 2 and start > 0:
         start = max(b for b in bounds if b < start - 1) if start > 1 else 0
-        clause = text[start:end]
-    return clause
+        sentence = text[start:end]
+    return sentence
 
 
 def _place_names(index: KnowledgeIndex) -> list[str]:

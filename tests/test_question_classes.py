@@ -291,7 +291,7 @@ def test_a_name_quoted_before_its_kind_with_words_between(answerer):
 @pytest.mark.parametrize("question", [
     "去镇巴挂职的干部每月有交通补贴吧？",  # a claim in words no document uses
     "支教老师回来评职称能优先，对吧",
-    "镇巴腊肉可以免检进超市，真的假的",
+    "镇巴腊肉有免检资格，真的假的",  # (a claim made only by a verb, 可以免检, is no longer refused: verbs paraphrase)
     "远程医疗有没有考核细则和奖金",  # a thing asked for that the documents never name
 ])
 def test_a_claim_or_thing_in_words_no_document_uses_is_refused(answerer, question):
@@ -618,3 +618,30 @@ def test_a_premise_before_the_question_is_still_asked_about(answerer):
 def test_speech_ending_in_an_organisation_suffix_is_no_unit(answerer):
     q = answerer.index.parser.parse("通州那边说帮我们医院培养专科，培养几个")
     assert q.unknown_units == [] and q.units == []
+
+
+@pytest.mark.parametrize("question", [
+    "直播团队是不是要跑到那边去搞直播",  # everyday verbs around the documents' nouns
+    "劳模疗休养是不是安排到镇巴尖扎那边去",
+    "尖扎的牦牛肉是不是也在帮着推的产品里",  # 牦牛肉 = 牦牛 + 肉, both the documents' words
+    "协作资金是不是每年都要拨过去",  # 每年: the plan's 年度
+    "要点里结对的是镇巴和尖扎两个县，对吗",  # a count of what the question names
+])
+def test_a_claim_in_everyday_verbs_about_what_the_documents_say_is_answered(answerer, question):
+    assert answerer.answer(question).found
+
+
+@pytest.mark.parametrize("question", [
+    "公益节目是不是每天都播",  # a frequency the plan never states
+    "教育挂职是不是一般挂半年",  # a duration
+    "远程会诊的钱是不是患者自己掏钱",  # who pays
+])
+def test_a_claim_of_a_time_figure_or_payer_the_documents_never_state_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations, ans.answer[:200]
+
+
+def test_an_abstract_category_asked_with_nage_is_not_a_list_of_names(answerer):
+    from app.facts import unknown_category
+    assert unknown_category(answerer.index, "镇巴和尖扎分别在哪个省份") is None  # content, not names
+    assert unknown_category(answerer.index, "企业能往哪几个方向发展") is None
