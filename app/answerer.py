@@ -234,6 +234,8 @@ class Answerer:
                 q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
             if q.items and q.unknown_units and not wants_units:  # "那条里区税务局负责减税": no such unit there
                 return lookup.unknown_unit(book, q)
+            if len(q.items) == 1 and len(q.units) == 1 and wording.membership_ask.search(query):
+                return lookup.unit_on_task(book, q, q.units[0], q.items[0])  # "第14条牵头是工商联吧"
             # "发改委负责的第9条是啥内容": the task named, whatever unit the question names it by
             if q.items and (wants_units or not q.units or "section_of" in q.intents or q.asks_what):
                 return lookup.item_answer(book, q)

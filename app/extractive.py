@@ -26,6 +26,7 @@ from .premise import premise_conflict, unsaid_claim
 from .quoting import best_sentences, bold_answer, join_sentences, sentences_of
 from .ranking import candidates, clause_text, within
 
+CLEARLY_MORE = 0.3  # a share of the question's weight by which one clause is clearly the better match
 MAX_SUPPORT = 3  # supporting clauses after the direct answer, each adding something new
 
 
@@ -84,10 +85,14 @@ def tasks_described(index: KnowledgeIndex, query: str, k: int = 5, tasks_only: b
         ranked = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == index.plan_doc]
     if not ranked or ranked[0].metadata.get("kind") != "task":
         return []
+    tasks = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == ranked[0].doc]
+    # the first ranked, unless another task carries clearly more of the question ("直供基地那条" is task 7 with
+    # every word, though task 1's 生产基地 ranks first with half of them)
     best = terms.coverage(clause_text(ranked[0]))
+    most = max(terms.coverage(clause_text(h)) for h in tasks)
+    best = most if most - best >= CLEARLY_MORE else best
     if best < 0.5:
         return []
-    tasks = [h for h in ranked if h.metadata.get("kind") == "task" and h.doc == ranked[0].doc]
     return [h.item for h in tasks if terms.coverage(clause_text(h)) >= best - 1e-6][:3]
 
 

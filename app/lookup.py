@@ -114,7 +114,13 @@ def unit_on_task(book: RecordBook, q: ParsedQuestion, unit: str, item: int, matc
     rec = book.task(item)
     if rec is None:
         return _result(q, [], [], "lookup")
-    if unit in rec.units:
+    if "lead" in q.intents:  # "光明行是卫健委牵头的吗": whether it is listed first, and who is
+        if unit == rec.lead_unit:
+            head = f"**是**。第{item}项“{rec.title}”的责任单位中列第一位（通常视为牵头）的是{unit}。"
+        else:
+            on = f"{unit}是责任单位之一，但" if unit in rec.units else f"{unit}不在其责任单位中；"
+            head = f"**不是**。第{item}项“{rec.title}”{on}列第一位（通常视为牵头）的是**{rec.lead_unit}**。"
+    elif unit in rec.units:
         head = f"**是**。{unit}是第{item}项“{rec.title}”的责任单位（{role_label(rec, unit)}）。"
     else:
         head = f"**不是**。第{item}项“{rec.title}”的责任单位中没有{unit}。"

@@ -49,3 +49,25 @@ def test_a_stem_after_other_words_is_no_unit(answerer, question):
 def test_work_counted_in_everyday_words_is_a_record_question(answerer, question, expected):
     ans = answerer.answer(question)
     assert ans.mode == "lookup" and items(ans) == expected
+
+
+@pytest.mark.parametrize("question, item, head", [
+    ("心佑工程那一条是民政局牵头的吗", 15, "不是"),  # on the task, but not listed first
+    ("劳务品牌那条是人社局牵头吧", 8, "是"),
+    ("生态环境保护那条，教体局有没有份", 17, "不是"),
+    ("第9条牵头的是人社局吧", 9, "不是"),  # the task by number
+])
+def test_whether_a_unit_leads_or_is_on_a_task_is_answered_yes_or_no(answerer, question, item, head):
+    ans = answerer.answer(question)
+    assert ans.mode == "lookup" and items(ans) == [item]
+    assert ans.answer.startswith(f"**{head}**")
+
+
+def test_suan_bu_suan_asks_and_excludes_nothing(answerer):
+    q = answerer.index.parser.parse("直供基地那条，供销社算不算责任单位")
+    assert q.excluded == [] and q.units == ["区供销总社"]
+
+
+def test_an_exclusion_ending_in_dehua_keeps_the_unit_after_it(answerer):
+    q = answerer.index.parser.parse("联络组不算的话财政局牵头几条")
+    assert q.excluded == ["区对口帮扶镇巴联络组"] and q.units == ["区财政局"]
