@@ -76,7 +76,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.groups.append(TermGroup(word, tuple(dict.fromkeys([word, *present])), weight))
             out.domain = True
             covered.update(word)
-    aside = _aside_start(text)
+    aside = aside_start(text)
     at = 0
     for tok, tag in tagged:
         at += len(tok)
@@ -89,7 +89,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         if index.mentions(tok) or known_parts(index, tok):
             thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
-        elif at <= aside and _specific(index, tok, tag):
+        elif at <= aside and _specific(index, tok, tag) and tok not in implied_provinces(index):
             out.absent.append(tok)
     out.absent += _unknown_named_events(index, index.tokenizer.tagged(text[:aside]))
     # a year no document mentions ("2027年的要点") is as absent as a name
@@ -109,10 +109,10 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     return out
 
 
-_ASKS = re.compile(r"哪|什么|啥|谁|几|多少|吗|呢|么|[？?]|有没有|是不是|能不能|咋|怎")
+_ASKS = re.compile(r"哪|什么|啥|谁|几|多少|吗|呢|么|[？?]|有没有|是不是|能不能|咋|怎|还是|要不要|行不行")
 
 
-def _aside_start(text: str) -> int:
+def aside_start(text: str) -> int:
     """Where a remark after the question begins ("…咋弄的？我老伴儿她姐就在镇巴"): its words are the asker's
     story, not what is asked, so a name in it the documents lack is no evidence. A premise before the question
     ("听说要建个加工厂，真的吗") is part of what is asked."""
@@ -121,6 +121,20 @@ def _aside_start(text: str) -> int:
     if not asking or asking[-1] is clauses[-1]:
         return len(text)
     return asking[-1].end()
+
+
+def implied_provinces(index: KnowledgeIndex) -> frozenset[str]:
+    """Provinces the corpus names by the usual pair abbreviation only (苏青 → 青海, 苏陕 → 陕西): a question naming
+    them ("跟陕西那边还是青海那边") speaks of what the plan covers, though the full name is never written."""
+    def build() -> frozenset[str]:
+        from ingest.phrasebook import load
+
+        rules = load().glossary
+        abbr, after = re.escape(rules.province_abbr), "|".join(map(re.escape, rules.abbr_next))
+        pairs = {m.group(1) for text, _ in index.chunks.values()
+                 for m in re.finditer(rf"([{abbr}]{{2}})(?={after})", text)}  # 苏陕、苏青东西部协作
+        return frozenset(rules.province_names[c] for pair in pairs for c in pair if c in rules.province_names)
+    return index.memo("implied-provinces", "", build)
 
 
 def named_in(index: KnowledgeIndex, question: str) -> dict[str, set[str]]:

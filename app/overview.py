@@ -20,7 +20,7 @@ from .definitions import (
     term_or_phrase_answer,
     terms_answer,
 )
-from .gate import has_own_topic, question_terms
+from .gate import aside_start, has_own_topic, question_terms
 from .models import Answer, Citation
 from .planfacts import read_facts
 
@@ -67,6 +67,7 @@ class Guide:
 
     def topic(self, query: str) -> str | None:
         """The document-level topic of a question, when nothing else is left in it once cue words are removed."""
+        query = query[:aside_start(query)]  # "…各部分讲啥，我做个表用": the asker's purpose is not the question
         hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
         if not hits:
             return None
@@ -78,8 +79,9 @@ class Guide:
         if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
             return hits[0]
         # a long remainder only counts when it speaks of the corpus ("想做个专题片，先问问…" is the asker's business)
-        long = len(rest) > self.cues.residue_max and (question_terms(self.index, rest).domain
-                                                      or self.index.lexicon.fact_type(query) is not None)
+        counted = hits[0] in ("counts", "structure")  # "分成几个大部分": the number asked is the topic's own
+        long = len(rest) > self.cues.residue_max and (question_terms(self.index, rest).domain or (
+            not counted and self.index.lexicon.fact_type(query) is not None))
         if long or (rest and has_own_topic(self.index, rest)):
             return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
         return hits[0]

@@ -46,7 +46,7 @@ class ReferenceReader:
                                       rf"(?:{w.item_units})(?:里面|里|中|之间|当中|以内)?")
         self._item_patterns = [
             re.compile(rf"{w.item_marker}\s*{_NUM}\s*(?:{w.item_units})"),
-            re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大])"),
+            re.compile(rf"(?:任务|事项)\s*(?:第\s*)?{_NUM}(?![\d部分大共起些下般样直定切致同并律体块])"),  # 任务一共 ≠ 任务1
             # "每月5号前报" is a day of the month, not task 5
             re.compile(r"(?<![\d第月])(\d{1,2})\s*(?:项|号(?![前后之以])|条)(?!目)"),
         ]

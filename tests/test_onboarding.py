@@ -250,3 +250,25 @@ def test_onboarding_panel_on_an_empty_index(tmp_path):
     assert "还没有" in summary and "还没有" in outline and "还没有" in glossary
     assert not any(b.get("visible") for b in buttons)
     assert suggest(service.answerer, service.ask("要点分成几块")) == []
+
+
+@pytest.mark.parametrize("question", ["任务一共多少条", "这里面任务加起来有几项"])
+def test_the_number_of_tasks_asked_noun_first_is_an_overview(service, question):
+    ans = service.answerer.answer(question)
+    assert ans.mode == "overview" and "**20** 项任务" in ans.answer
+
+
+def test_parts_counted_with_a_purpose_remark_are_the_structure(service):
+    ans = service.answerer.answer("要点分了几个大部分？各部分讲啥，我做个表用")
+    assert ans.mode == "overview" and "特色产业提升行动" in ans.answer and "强化组织保障" in ans.answer
+
+
+def test_status_asked_politely_in_everyday_words(service):
+    ans = service.answerer.answer("新人请教一下，这个文件正式发下来了没有")
+    assert ans.mode == "overview" and "征求意见稿" in ans.answer
+
+
+def test_a_province_the_plan_names_by_its_pair_abbreviation_is_not_absent(service):
+    from app.gate import implied_provinces, question_terms
+    assert {"陕西", "青海"} <= implied_provinces(service.index)
+    assert question_terms(service.index, "这份要点是跟青海那边协作的吗").absent == []

@@ -645,3 +645,10 @@ def test_an_abstract_category_asked_with_nage_is_not_a_list_of_names(answerer):
     from app.facts import unknown_category
     assert unknown_category(answerer.index, "镇巴和尖扎分别在哪个省份") is None  # content, not names
     assert unknown_category(answerer.index, "企业能往哪几个方向发展") is None
+
+
+def test_an_alternative_question_is_asked_not_a_remark(answerer):
+    from app.gate import aside_start
+    text = "最后谁来统筹？区里统一管还是各部门自己弄"
+    assert aside_start(text) == len(text)
+    assert aside_start("各部分讲啥，我做个表用") == len("各部分讲啥，")

@@ -85,3 +85,8 @@ def test_repeated_parse_gives_independent_copies(parser):
     first.notes.append("changed")
     again = parser.parse("区总工会负责哪些任务")
     assert again.units == ["区总工会"] and again.notes == []
+
+
+def test_yigong_after_renwu_is_no_task_number(parser):
+    assert parser.parse("任务一共多少条").items == []
+    assert parser.parse("任务一是谁负责").items == [1]
