@@ -117,6 +117,13 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
 def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext | None, lexicon: Lexicon,
                     has_topic: Callable[[str], bool]) -> str:
     """A part with nothing of its own to ask about ("主要讲什么内容") is about what the part before it named."""
+    if previous is not None and len(parsed.units) == 1 and len(previous.units) == 1 and not parsed.items \
+            and previous.units[0] != parsed.units[0] and "together" in parsed.intents:
+        # "工商联有几条，跟发改委重合的是哪些", "…它跟人社局重合的是哪些": shared with the unit just asked about
+        pronoun = lexicon.cue("pronoun", part)
+        if pronoun:
+            return part[:pronoun.start()] + previous.units[0] + part[pronoun.end():]
+        return previous.units[0] + part
     if previous is None or parsed.units or parsed.items or parsed.sections or lexicon.cue("pronoun", part) \
             or has_topic(part):
         return part

@@ -71,3 +71,14 @@ def test_suan_bu_suan_asks_and_excludes_nothing(answerer):
 def test_an_exclusion_ending_in_dehua_keeps_the_unit_after_it(answerer):
     q = answerer.index.parser.parse("联络组不算的话财政局牵头几条")
     assert q.excluded == ["区对口帮扶镇巴联络组"] and q.units == ["区财政局"]
+
+
+@pytest.mark.parametrize("question", [
+    "妇联有几条？跟民政局重合的是哪条",  # the shared part names one unit: the other is the first part's
+    "卫健委管几条？它跟老干部局一起负责哪条",
+])
+def test_a_shared_tasks_part_with_one_unit_shares_with_the_unit_just_asked(answerer, question):
+    ans = answerer.answer(question)
+    assert ans.mode == "multi"
+    last = ans.answer.split("**（2）")[1]
+    assert "共同负责" in last and "第15项" in last
