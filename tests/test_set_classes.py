@@ -175,3 +175,14 @@ def test_loose_mentions_are_pure_functions_of_the_names():
     assert section_by_paraphrase(names, "劳务协作") == 4
     assert section_by_paraphrase(names, "帮扶") is None  # shared by two names: no guess
     assert section_by_paraphrase(names, "镇巴") is None
+
+
+def test_tiaomu_is_a_word_for_tasks_in_set_wording(plan_answerer):
+    ans = plan_answerer.answer("商务局有、财政局没有的条目都有哪些")
+    assert ans.mode == "lookup"
+    assert sorted(c.item for c in ans.citations) == [1, 4, 5, 16]
+
+
+def test_a_head_count_claimed_in_figures_must_be_stated(plan_answerer):
+    ans = plan_answerer.answer("每个振兴工坊要带动50个人就业吧")
+    assert not ans.found and not ans.citations
