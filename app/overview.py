@@ -22,9 +22,11 @@ from .definitions import (
 )
 from .gate import aside_start, has_own_topic, question_terms
 from .models import Answer, Citation
-from .planfacts import read_facts
+from .planfacts import read_facts, together
 
 # one topic per question, the most specific first
+# facts about the document that are asked together ("哪年的，帮哪些地方"); the parts and summaries overlap instead
+FACT_TOPICS = ("issuer", "locality", "partners", "status", "basis", "year", "counts", "overall")
 TOPIC_ORDER = ("usage", "overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
 
@@ -39,6 +41,7 @@ class Guide:
         self.glossary = Glossary.build(((cid, t, m) for cid, (t, m) in index.chunks.items()), index.plan_doc,
                                        self.phrasebook.glossary)
         self.facts = read_facts(index, self.cues, self.glossary)
+        self._also_asked: list[str] = []
 
     # --- routing --------------------------------------------------------------------------------
     def answer(self, q: ParsedQuestion, query: str) -> Answer | None:
@@ -62,13 +65,17 @@ class Guide:
         if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
             return self._section_summary(q.sections) if topic in ("summary", "focus", "structure") else None
         if topic:
-            return getattr(self, f"_{topic}")()
+            asked = self._also_asked if topic in FACT_TOPICS and len(self._also_asked) > 1 else [topic]
+            return together([getattr(self, f"_{t}")() for t in asked])
         return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref) if asked else None
 
     def topic(self, query: str) -> str | None:
         """The document-level topic of a question, when nothing else is left in it once cue words are removed."""
         query = query[:aside_start(query)]  # "…各部分讲啥，我做个表用": the asker's purpose is not the question
         hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
+        # "是哪年的？主要帮哪些地方": both are asked, answered in the order they were asked
+        self._also_asked = sorted((t for t in hits if t in FACT_TOPICS),
+                                  key=lambda t: self.cues.topics[t].search(query).start())
         if not hits:
             return None
         rest = query

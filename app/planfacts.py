@@ -12,6 +12,8 @@ from retriever.index import KnowledgeIndex
 from retriever.models import TaskRecord
 from retriever.records import SectionRecord
 
+from .models import Answer
+
 
 @dataclass
 class PlanFacts:
@@ -49,3 +51,12 @@ def read_facts(index: KnowledgeIndex, cues: QuestionCues, glossary: Glossary) ->
                      preamble=pre[1], preamble_id=pre[0], sections=list(book.sections), tasks=list(book.tasks),
                      units=book.units, universal=book.universal_units(), partners=partners,
                      abbreviations=abbreviations)
+
+
+def together(answers: list[Answer]) -> Answer:
+    """Several facts about the document asked at once, one after another, each with its citations."""
+    first = answers[0]
+    for other in answers[1:]:
+        first.answer += "\n\n" + other.answer
+        first.citations += [c for c in other.citations if c not in first.citations]
+    return first

@@ -272,3 +272,10 @@ def test_a_province_the_plan_names_by_its_pair_abbreviation_is_not_absent(servic
     from app.gate import implied_provinces, question_terms
     assert {"陕西", "青海"} <= implied_provinces(service.index)
     assert question_terms(service.index, "这份要点是跟青海那边协作的吗").absent == []
+
+
+def test_two_facts_about_the_document_in_one_message_are_both_answered_in_order(service):
+    ans = service.answerer.answer("这份要点是哪一年的？跟哪几个县结对")
+    assert ans.mode == "overview"
+    assert "2026年" in ans.answer and "镇巴县" in ans.answer
+    assert ans.answer.index("2026年") < ans.answer.index("镇巴县")
