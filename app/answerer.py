@@ -75,6 +75,7 @@ class Answerer:
         if injected:
             notice = (notice + " " if notice else "") + "已忽略问题中试图改变回答规则的指令。"
         cleaned = self.index.lexicon.cue_sub("greeting", "", cleaned).strip() or cleaned
+        cleaned = self.index.lexicon.cue_sub("background", "", cleaned).strip() or cleaned
         cleaned = self.index.parser.without_self_intro(cleaned)
         parts = split_parts(cleaned, self.index.parser, self.index.lexicon)
         parts = merge_fragments(parts, self.index.parser, self.index.lexicon,

@@ -72,6 +72,7 @@ class Guide:
     def topic(self, query: str) -> str | None:
         """The document-level topic of a question, when nothing else is left in it once cue words are removed."""
         query = query[:aside_start(query)]  # "…各部分讲啥，我做个表用": the asker's purpose is not the question
+        query = self.index.parser.wording.self_intro.sub("", query)  # "我是科里的，…": who asks, not what
         hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
         # "是哪年的？主要帮哪些地方": both are asked, answered in the order they were asked
         self._also_asked = sorted((t for t in hits if t in FACT_TOPICS),

@@ -278,3 +278,22 @@ def test_two_facts_about_the_document_in_one_message_are_both_answered_in_order(
     ans = service.answerer.answer("这份要点是哪一年的，现在算正式稿吗")  # one sentence, two facts
     assert ans.mode == "overview" and "征求意见稿" in ans.answer
     assert ans.answer.index("**2026年**") < ans.answer.index("**征求意见稿**")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("上周刚分到协作科，主任让我把要点看一遍，这份东西是干嘛用的", "特色产业提升行动"),  # background, then the ask
+    ("这稿子算定稿了不？还是只是征求意见", "征求意见稿"),
+    ("我是科里的，怎么快速找到我们单位在要点里的任务，有啥窍门", "责任单位"),
+])
+def test_newcomers_asking_in_their_own_words(service, question, expected):
+    ans = service.answerer.answer(question)
+    assert ans.found and ans.mode == "overview" and expected in ans.answer
+
+
+def test_a_fact_the_document_states_makes_a_combined_overview_found(service):
+    ans = service.answerer.answer("这份文件是谁印发的、是哪一年的")
+    assert ans.found and "2026年" in ans.answer
+
+
+def test_jiwei_asks_a_head_count(service):
+    assert service.index.lexicon.fact_type("援派的医生今年有几位").name == "people"
