@@ -59,5 +59,6 @@ def together(answers: list[Answer]) -> Answer:
     for other in answers[1:]:
         first.answer += "\n\n" + other.answer
         first.citations += [c for c in other.citations if c not in first.citations]
-        first.found = first.found or other.found  # "谁发的、啥年份的": the year is stated though the issuer is not
+        if other.found and not first.found:  # "谁发的、啥年份的": the year is stated though the issuer is not
+            first.found, first.mode = True, other.mode
     return first
