@@ -22,12 +22,12 @@ from .definitions import (
 )
 from .gate import aside_start, has_own_topic, question_terms
 from .models import Answer, Citation
-from .planfacts import read_facts, together
+from .planfacts import issued_answer, read_facts, together
 
 # one topic per question, the most specific first
 # facts about the document that are asked together ("哪年的，帮哪些地方"); the parts and summaries overlap instead
-FACT_TOPICS = ("issuer", "locality", "partners", "status", "basis", "year", "counts", "overall")
-TOPIC_ORDER = ("usage", "overall", "issuer", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
+FACT_TOPICS = ("issuer", "issued", "locality", "partners", "status", "basis", "year", "counts", "overall")
+TOPIC_ORDER = ("usage", "overall", "issuer", "issued", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
 
 
@@ -75,7 +75,9 @@ class Guide:
         query = self.index.parser.wording.self_intro.sub("", query)  # "我是科里的，…": who asks, not what
         hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
         # "是哪年的？主要帮哪些地方": both are asked, answered in the order they were asked
-        self._also_asked = sorted((t for t in hits if t in FACT_TOPICS),
+        # "这份征求意见稿啥时候印发": the draft is named, its date is asked
+        answered = [t for t in hits if t != "status" or "issued" not in hits]
+        self._also_asked = sorted((t for t in answered if t in FACT_TOPICS),
                                   key=lambda t: self.cues.topics[t].search(query).start())
         if not hits:
             return None
@@ -87,12 +89,12 @@ class Guide:
         if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
             return hits[0]
         # a long remainder only counts when it speaks of the corpus ("想做个专题片，先问问…" is the asker's business)
-        counted = hits[0] in ("counts", "structure")  # "分成几个大部分": the number asked is the topic's own
+        counted = hits[0] in ("counts", "structure", "issued")  # "分成几个大部分": the number is the topic's own
         long = len(rest) > self.cues.residue_max and (question_terms(self.index, rest).domain or (
             not counted and self.index.lexicon.fact_type(query) is not None))
         if long or (rest and has_own_topic(self.index, rest)):
             return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
-        return hits[0]
+        return answered[0]
 
     def _drop_title_words(self, text: str) -> str:
         """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""
@@ -201,6 +203,9 @@ class Guide:
         f = self.facts
         return Answer(question="", answer=f"要点及相关文件中没有写明这份要点的起草或印发单位、执笔人。标题是《{f.title}》。",
                       found=False, mode="refusal")
+
+    def _issued(self) -> Answer:
+        return issued_answer(self.index, self.facts.title)
 
     def _locality(self) -> Answer:
         f = self.facts

@@ -12,6 +12,7 @@ from retriever.index import KnowledgeIndex
 from retriever.models import TaskRecord
 from retriever.records import SectionRecord
 
+from .definitions import chunk_citation
 from .models import Answer
 
 
@@ -62,3 +63,16 @@ def together(answers: list[Answer]) -> Answer:
         if other.found and not first.found:  # "谁发的、啥年份的": the year is stated though the issuer is not
             first.found, first.mode = True, other.mode
     return first
+
+
+def issued_answer(index: KnowledgeIndex, title: str) -> Answer:
+    """When the plan was issued, its number, where comments go by when: an answer only if its own text states one."""
+    lex = index.lexicon
+    states = [lex.fact_types[n].state for n in ("docno", "day") if n in lex.fact_types]
+    said = [(cid, s) for cid, (text, meta) in index.chunks.items() if meta.get("doc") == index.plan_doc
+            for s in re.split(r"(?<=[。；])", text) if any(p.search(s) for p in states) or "截止" in s]
+    if said:
+        return Answer(question="", answer="\n".join(f"> {s}" for _, s in said[:3]), found=True, mode="overview",
+                      citations=[chunk_citation(index, c, [s]) for c, s in said[:3]])
+    return Answer(question="", answer=f"要点中没有写明印发日期、文号，也没有写意见反馈的截止时间和方式；标题写明这是"
+                  f"征求意见稿：《{title}》。", found=False, mode="refusal")

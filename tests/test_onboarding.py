@@ -297,3 +297,18 @@ def test_a_fact_the_document_states_makes_a_combined_overview_found(service):
 
 def test_jiwei_asks_a_head_count(service):
     assert service.index.lexicon.fact_type("援派的医生今年有几位").name == "people"
+
+
+@pytest.mark.parametrize("question", [
+    "这份要点是几号印发的",
+    "征求意见稿的意见截止时间是哪天，反馈给谁",
+    "这个文件有没有文号",
+])
+def test_the_documents_own_date_number_or_comment_deadline_is_said_to_be_unstated(service, question):
+    ans = service.answerer.answer(question)
+    assert not ans.found and not ans.citations and "没有写明印发日期" in ans.answer
+
+
+def test_the_draft_named_in_a_date_question_does_not_turn_it_into_a_status_question(service):
+    ans = service.answerer.answer("这份征求意见稿什么时候正式出台")
+    assert not ans.found and "征求意见稿" in ans.answer
