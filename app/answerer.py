@@ -237,6 +237,8 @@ class Answerer:
                 return lookup.unknown_unit(book, q)
             if len(q.items) == 1 and len(q.units) == 1 and wording.membership_ask.search(query):
                 return lookup.unit_on_task(book, q, q.units[0], q.items[0])  # "第14条牵头是工商联吧"
+            if q.items and not q.units and question_terms(self.index, query).absent:
+                return precheck(self.index, q.text, query, need_domain=False)  # "跟新疆那个县的医疗帮扶": not the plan's
             # "发改委负责的第9条是啥内容": the task named, whatever unit the question names it by
             if q.items and (wants_units or not q.units or "section_of" in q.intents or q.asks_what):
                 return lookup.item_answer(book, q)

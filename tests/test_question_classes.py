@@ -652,3 +652,8 @@ def test_an_alternative_question_is_asked_not_a_remark(answerer):
     text = "最后谁来统筹？区里统一管还是各部门自己弄"
     assert aside_start(text) == len(text)
     assert aside_start("各部分讲啥，我做个表用") == len("各部分讲啥，")
+
+
+def test_a_task_named_by_its_title_for_a_place_the_documents_never_name_is_refused(answerer):
+    ans = answerer.answer("通州跟西藏那个对口县的教育帮扶怎么搞")  # 教育帮扶 is task 11's title, 西藏 is no partner
+    assert not ans.found and not ans.citations and "西藏" in ans.answer
