@@ -66,7 +66,7 @@ class KnowledgeIndex:
         self._doc_rows: dict[str, list[int]] = {}
         self.parser = QuestionParser(aliases, self.records.units,
                                      {s.number: s.short_name for s in self.records.sections},
-                                     task_titles={t.item: t.title for t in self.records.tasks})
+                                     task_titles={t.item: t.title for t in self.records.tasks}, places=self.places)
 
     @classmethod
     def load(cls, store: IndexStore, embedder: Embedder | None, aliases: AliasTable, plan_doc: str = "",

@@ -27,11 +27,14 @@ class QuestionParser:
     """Finds unit, task and section mentions; built from the alias table and the plan's records."""
 
     def __init__(self, aliases: AliasTable, plan_units: list[str], section_names: dict[int, str],
-                 task_titles: dict[int, str] | None = None, wording: Wording | None = None):
+                 task_titles: dict[int, str] | None = None, wording: Wording | None = None,
+                 places: tuple[str, ...] = ()):
         self.aliases = aliases.extended(plan_units)
         self.wording = wording or Wording.load()
         self.names: dict[str, str] = dict(self.aliases.aliases)
         self.section_names = section_names  # number -> short name, e.g. 6 -> 社会帮扶深化行动
+        # partner places and their short names (尖扎县, 尖扎): "尖扎联络组" is no name of 区对口帮扶镇巴联络组
+        self.places = tuple(sorted({x for p in places for x in (p, p.removesuffix("县"))}, key=len, reverse=True))
         self._by_length = sorted(set(self.names) | set(self.aliases.ambiguous), key=len, reverse=True)
         self.matcher = NameMatcher(self.names, self.wording, self.aliases.rules.prefixes if self.aliases.rules
                                    else ("区",))
@@ -117,6 +120,11 @@ class QuestionParser:
                 q.ambiguous[name] = list(self.aliases.ambiguous[name])
                 continue
             unit = self.names[name]
+            other = next((p for p in self.places if text[:start].endswith(p) and p not in unit
+                          and any(x in unit for x in self.places)), None)
+            if other:  # "尖扎联络组": a body of another place, which the plan does not have
+                q.unknown_units.append(other + name)
+                continue
             negated = w.negate_before.search(text[max(0, start - 6):start]) or w.negate_after.match(text[end:end + 6])
             if unit in q.excluded:
                 continue

@@ -82,3 +82,9 @@ def test_a_shared_tasks_part_with_one_unit_shares_with_the_unit_just_asked(answe
     assert ans.mode == "multi"
     last = ans.answer.split("**（2）")[1]
     assert "共同负责" in last and "第15项" in last
+
+
+def test_a_unit_named_with_another_partner_place_is_no_unit_of_the_plan(answerer):
+    q = answerer.index.parser.parse("尖扎县联络组管哪些任务")  # the plan's only 联络组 is 镇巴's
+    assert q.units == [] and q.unknown_units == ["尖扎县联络组"]
+    assert answerer.index.parser.parse("镇巴联络组管哪些任务").units == ["区对口帮扶镇巴联络组"]
