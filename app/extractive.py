@@ -22,7 +22,7 @@ from .facts import (
 )
 from .gate import QuestionTerms, question_terms
 from .models import Answer, Citation
-from .premise import premise_conflict, unsaid_claim
+from .premise import partner_beyond, premise_conflict, unsaid_claim
 from .quoting import best_sentences, bold_answer, join_sentences, sentences_of
 from .ranking import candidates, clause_text, within
 
@@ -124,7 +124,8 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
         return refusal(question)
     if terms.absent:
         return refusal(question, absent=terms.absent)
-    return None
+    beyond = partner_beyond(index, query)  # "第三个协作县": before the overview, which would list the two there are
+    return refusal(question, note=beyond) if beyond else None
 
 
 def _names_asked_unit(index: KnowledgeIndex, q: ParsedQuestion, fact: str, sentence: str) -> bool:

@@ -39,6 +39,18 @@ def premise_conflict(index: KnowledgeIndex, terms: QuestionTerms) -> str:
     return ""
 
 
+def partner_beyond(index: KnowledgeIndex, text: str) -> str:
+    """"第三个协作县是哪个": a partner counted past the partners the plan has."""
+    m = index.lexicon.cue("partner_ordinal", text)
+    counties = [p for p in index.places if p.endswith("县")]
+    if not m or not counties:
+        return ""
+    n = "一二三四五六七八九十".find(m.group("n")) + 1 if not m.group("n").isdigit() else int(m.group("n"))
+    if n <= len(counties):
+        return ""
+    return f"要点中的协作县只有{'、'.join(counties)}这{len(counties)}个，没有第{m.group('n')}个。"
+
+
 def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
     """The words of a claim put for confirmation ("冷链运输费给补一半是吧") or of a thing asked for ("有没有高原补助")
     that no document uses: what the documents would have to say in words they never use is not theirs."""

@@ -657,3 +657,8 @@ def test_an_alternative_question_is_asked_not_a_remark(answerer):
 def test_a_task_named_by_its_title_for_a_place_the_documents_never_name_is_refused(answerer):
     ans = answerer.answer("通州跟西藏那个对口县的教育帮扶怎么搞")  # 教育帮扶 is task 11's title, 西藏 is no partner
     assert not ans.found and not ans.citations and "西藏" in ans.answer
+
+
+def test_a_partner_county_counted_past_the_plans_partners_is_a_false_premise(answerer):
+    ans = answerer.answer("要点里第四个结对县叫啥")
+    assert not ans.found and not ans.citations and "没有第四个" in ans.answer
