@@ -235,7 +235,8 @@ class Answerer:
                 q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
             if q.items and q.unknown_units and not wants_units:  # "那条里区税务局负责减税": no such unit there
                 return lookup.unknown_unit(book, q)
-            if len(q.items) == 1 and len(q.units) == 1 and wording.membership_ask.search(query):
+            if len(q.items) == 1 and len(q.units) == 1 and wording.membership_ask.search(query) \
+                    and not wording.others_ask.search(query):
                 return lookup.unit_on_task(book, q, q.units[0], q.items[0])  # "第14条牵头是工商联吧"
             if q.items and not q.units and question_terms(self.index, query).absent:
                 return precheck(self.index, q.text, query, need_domain=False)  # "跟新疆那个县的医疗帮扶": not the plan's
@@ -244,11 +245,13 @@ class Answerer:
                 return lookup.item_answer(book, q)
             if q.ambiguous:
                 return lookup.ask_which(book, q)
-            if len(q.units) == 1 and not (q.items or q.sections) and wording.membership_ask.search(query):
+            if len(q.units) == 1 and not (q.items or q.sections) and wording.membership_ask.search(query) \
+                    and not wording.others_ask.search(query):  # "除了医疗帮扶还管了别的没": its other tasks
                 described = self._unit_on_described_task(book, q)
                 if described is not None:
                     return described
-            if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference):
+            others = len(q.units) == 1 and not q.sections and wording.others_ask.search(query)  # 还管了别的没
+            if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference or others):
                 return lookup.unit_tasks(book, q)
             if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference
                                                or q.asks_what):

@@ -72,6 +72,7 @@ class Wording:
     self_back: re.Pattern = re.compile("我们")  # "…我们单位负责啥": the asker's own unit is what is asked
     membership_ask: re.Pattern = re.compile("(?!)")  # "白内障那个卫健委也有份吗": one unit on one described task
     within: re.Pattern = re.compile("^其中")  # "其中哪些是发改委牵头的": among the tasks just listed
+    others_ask: re.Pattern = re.compile("(?!)")  # "除了医疗帮扶还管了别的没": the unit's other tasks, not one
     not_in_name: re.Pattern = re.compile("哪|什么|啥|谁")  # "通州那边说帮我们医院": speech, not a unit's name
     district_prefix: re.Pattern = re.compile("(?!)")  # "区商务那块": the district's name before a bare stem
     stem_side: re.Pattern = re.compile("(?!)")  # what follows such a stem when it stands for its unit (那块, 那边)
@@ -104,7 +105,7 @@ class Wording:
             section_cue=c(d.get("section_cue", "部分")), other_level=c(d.get("other_level", "(?:国家|中央)$")),
             within=c(d.get("within", "^其中")), self_intro=c(d.get("self_intro", "(?!)")),
             self_back=c(d.get("self_back", "我们")), membership_ask=c(d.get("membership_ask", "(?!)")),
-            not_in_name=c(d.get("not_in_name", "哪|什么|啥|谁")), district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")))
+            not_in_name=c(d.get("not_in_name", "哪|什么|啥|谁")), others_ask=c(d.get("others_ask", "(?!)")), district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:

@@ -79,3 +79,9 @@ def test_a_unit_named_with_another_partner_place_is_no_unit_of_the_plan(plan_ans
     q = plan_answerer.index.parser.parse("尖扎县联络组管哪些任务")  # the plan's only 联络组 is 镇巴's
     assert q.units == [] and q.unknown_units == ["尖扎县联络组"]
     assert plan_answerer.index.parser.parse("镇巴联络组管哪些任务").units == ["区对口帮扶镇巴联络组"]
+
+
+@pytest.mark.parametrize("question", ["妇联除了社会组织那块还管了别的没", "工商联另外还有啥任务"])
+def test_a_units_other_work_is_its_list_of_tasks_not_a_yes_or_no(plan_answerer, question):
+    ans = plan_answerer.answer(question)
+    assert ans.mode == "lookup" and not ans.answer.startswith(("**是**", "**不是**")) and len(items(ans)) >= 2
