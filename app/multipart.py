@@ -124,8 +124,11 @@ def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext
         if pronoun:
             return part[:pronoun.start()] + previous.units[0] + part[pronoun.end():]
         return previous.units[0] + part
+    # a task a retrieval answer cited is only a guess at what was asked: a part with a topic of its own, even a
+    # common one ("会商制度有啥要求？推进机制又是咋规定的"), is not about it
+    floor = 0.0 if previous is not None and previous.mode == "retrieval" else None
     if previous is None or parsed.units or parsed.items or parsed.sections or lexicon.cue("pronoun", part) \
-            or has_topic(part):
+            or has_topic(part, floor):
         return part
     if previous.items:
         return "、".join(f"第{i}项" for i in previous.items) + part

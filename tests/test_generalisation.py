@@ -220,3 +220,10 @@ def test_a_year_no_document_mentions_is_refused(answerer):
 def test_an_ordinal_is_not_a_count(answerer):
     ans = answerer.answer("丝博会要组织几个企业去参展")  # the plan says 第十届丝博会, not how many firms
     assert not ans.found
+
+
+def test_a_part_with_a_common_topic_of_its_own_is_not_tied_to_the_task_a_retrieval_part_cited(answerer):
+    ans = answerer.answer("定期会商有什么要求？推进机制又怎么规定的？")
+    assert ans.mode == "multi"
+    second = ans.answer.split("**（2）")[1]
+    assert not second.startswith("第18项") and "按月监测" in second.replace("**", "")
