@@ -235,8 +235,11 @@ class Answerer:
                 q.items = [i for n in q.sections if book.section(n) for i in book.section(n).items]
             if q.items and q.unknown_units and not wants_units:  # "那条里区税务局负责减税": no such unit there
                 return lookup.unknown_unit(book, q)
-            if len(q.items) == 1 and len(q.units) == 1 and wording.membership_ask.search(query) \
-                    and not wording.others_ask.search(query):
+            # "除了医疗帮扶还管了别的没": the unit's other tasks, not whether it is on the one named
+            others_asked = bool(wording.others_ask.search(query))
+            others = len(q.units) == 1 and not q.sections and others_asked
+            yes_no = len(q.units) == 1 and bool(wording.membership_ask.search(query)) and not others_asked
+            if yes_no and len(q.items) == 1:
                 return lookup.unit_on_task(book, q, q.units[0], q.items[0])  # "第14条牵头是工商联吧"
             if q.items and not q.units and question_terms(self.index, query).absent:
                 return precheck(self.index, q.text, query, need_domain=False)  # "跟新疆那个县的医疗帮扶": not the plan's
@@ -245,12 +248,10 @@ class Answerer:
                 return lookup.item_answer(book, q)
             if q.ambiguous:
                 return lookup.ask_which(book, q)
-            if len(q.units) == 1 and not (q.items or q.sections) and wording.membership_ask.search(query) \
-                    and not wording.others_ask.search(query):  # "除了医疗帮扶还管了别的没": its other tasks
+            if yes_no and not (q.items or q.sections):
                 described = self._unit_on_described_task(book, q)
                 if described is not None:
                     return described
-            others = len(q.units) == 1 and not q.sections and wording.others_ask.search(query)  # 还管了别的没
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference or others):
                 return lookup.unit_tasks(book, q)
             if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from retriever.index import KnowledgeIndex
+from retriever.lexicon import Lexicon
 
 # Part-of-speech tags (jieba) of names: a name the corpus never mentions is evidence that it does not answer.
 _NAME_TAGS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "eng"}
@@ -76,7 +77,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.groups.append(TermGroup(word, tuple(dict.fromkeys([word, *present])), weight))
             out.domain = True
             covered.update(word)
-    aside = aside_start(text)
+    aside = aside_start(lex, text)
     at = 0
     for tok, tag in tagged:
         at += len(tok)
@@ -109,15 +110,12 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     return out
 
 
-_ASKS = re.compile(r"哪|什么|啥|谁|几|多少|吗|呢|么|[？?]|有没有|是不是|能不能|咋|怎|还是|要不要|行不行")
-
-
-def aside_start(text: str) -> int:
+def aside_start(lex: Lexicon, text: str) -> int:
     """Where a remark after the question begins ("…咋弄的？我老伴儿她姐就在镇巴"): its words are the asker's
     story, not what is asked, so a name in it the documents lack is no evidence. A premise before the question
     ("听说要建个加工厂，真的吗") is part of what is asked."""
     clauses = list(re.finditer(r"[^，,。？?！!；;]+[，,。？?！!；;]*", text))
-    asking = [m for m in clauses if _ASKS.search(m.group(0))]
+    asking = [m for m in clauses if lex.cue("asking_clause", m.group(0))]
     if not asking or asking[-1] is clauses[-1]:
         return len(text)
     return asking[-1].end()

@@ -115,7 +115,7 @@ def split_parts(text: str, parser: QuestionParser, lexicon: Lexicon) -> list[str
 
 
 def carry_reference(part: str, parsed: ParsedQuestion, previous: DialogueContext | None, lexicon: Lexicon,
-                    has_topic: Callable[[str], bool]) -> str:
+                    has_topic: Callable[..., bool]) -> str:
     """A part with nothing of its own to ask about ("主要讲什么内容") is about what the part before it named."""
     if previous is not None and len(parsed.units) == 1 and len(previous.units) == 1 and not parsed.items \
             and previous.units[0] != parsed.units[0] and "together" in parsed.intents:
@@ -189,7 +189,7 @@ def merge_fragments(parts: list[str], parser: QuestionParser, lexicon: Lexicon,
 
 def answer_parts(question: str, parts: list[str], parser: QuestionParser, lexicon: Lexicon,
                  ask: Callable[[str, DialogueContext | None], Answer], context: DialogueContext | None,
-                 has_topic: Callable[[str], bool]) -> Answer:
+                 has_topic: Callable[..., bool]) -> Answer:
     """Answer the parts in order, each able to refer back to the one before it."""
     answers: list[Answer] = []
     asked: list[str] = []

@@ -41,7 +41,6 @@ class Guide:
         self.glossary = Glossary.build(((cid, t, m) for cid, (t, m) in index.chunks.items()), index.plan_doc,
                                        self.phrasebook.glossary)
         self.facts = read_facts(index, self.cues, self.glossary)
-        self._also_asked: list[str] = []
 
     # --- routing --------------------------------------------------------------------------------
     def answer(self, q: ParsedQuestion, query: str) -> Answer | None:
@@ -61,40 +60,39 @@ class Guide:
         if asked and (resolve(self.glossary, self.cues, asked) is not None
                       or (not has_ref and self.cues.programme_words.fullmatch(asked))):
             return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref)
-        topic = self.topic(q.residue or query) if self.facts.tasks and not (q.units or q.items) else None
-        if topic and q.sections:  # '第二部分讲的是什么': the part's own summary
-            return self._section_summary(q.sections) if topic in ("summary", "focus", "structure") else None
-        if topic:
-            asked = self._also_asked if topic in FACT_TOPICS and len(self._also_asked) > 1 else [topic]
-            return together([getattr(self, f"_{t}")() for t in asked])
+        topics = self.topics(q.residue or query) if self.facts.tasks and not (q.units or q.items) else []
+        if topics and q.sections:  # '第二部分讲的是什么': the part's own summary
+            return self._section_summary(q.sections) if topics[0] in ("summary", "focus", "structure") else None
+        if topics:
+            return together([getattr(self, f"_{t}")() for t in topics])
         return term_or_phrase_answer(self.index, self.glossary, self.cues, asked, has_ref) if asked else None
 
-    def topic(self, query: str) -> str | None:
-        """The document-level topic of a question, when nothing else is left in it once cue words are removed."""
-        query = query[:aside_start(query)]  # "…各部分讲啥，我做个表用": the asker's purpose is not the question
+    def topics(self, query: str) -> list[str]:
+        """The document-level topics of a question, in the order to answer them, when nothing else is left in it
+        once cue words are removed ([] otherwise)."""
+        query = query[:aside_start(self.index.lexicon, query)]  # "…各部分讲啥，我做个表用": the asker's purpose
         query = self.index.parser.wording.self_intro.sub("", query)  # "我是科里的，…": who asks, not what
         hits = [t for t in TOPIC_ORDER if self.cues.topics[t].search(query)]
-        # "是哪年的？主要帮哪些地方": both are asked, answered in the order they were asked
-        # "这份征求意见稿啥时候印发": the draft is named, its date is asked
-        answered = [t for t in hits if t != "status" or "issued" not in hits]
-        self._also_asked = sorted((t for t in answered if t in FACT_TOPICS),
-                                  key=lambda t: self.cues.topics[t].search(query).start())
         if not hits:
-            return None
+            return []
         rest = query
         for t in hits:
             rest = self.cues.topics[t].sub("", rest)
         rest = self._drop_title_words(self.cues.document_words.sub("", rest))
         rest = self.cues.filler.sub("", rest)
         if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
-            return hits[0]
+            return ["usage"]
         # a long remainder only counts when it speaks of the corpus ("想做个专题片，先问问…" is the asker's business)
         counted = hits[0] in ("counts", "structure", "issued")  # "分成几个大部分": the number is the topic's own
         long = len(rest) > self.cues.residue_max and (question_terms(self.index, rest).domain or (
             not counted and self.index.lexicon.fact_type(query) is not None))
         if long or (rest and has_own_topic(self.index, rest)):
-            return None  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
-        return answered[0]
+            return []  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
+        # "这份征求意见稿啥时候印发": the draft is named, its date is asked
+        answered = [t for t in hits if t != "status" or "issued" not in hits]
+        # "是哪年的？主要帮哪些地方": facts about the document asked together, answered in the order asked
+        facts = sorted((t for t in answered if t in FACT_TOPICS), key=lambda t: self.cues.topics[t].search(query).start())
+        return facts if answered[0] in FACT_TOPICS and len(facts) > 1 else answered[:1]
 
     def _drop_title_words(self, text: str) -> str:
         """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.numerals import cn_to_int
 from retriever.index import KnowledgeIndex
 
 from .gate import QuestionTerms, known_parts, specific_weight
@@ -45,8 +46,8 @@ def partner_beyond(index: KnowledgeIndex, text: str) -> str:
     counties = [p for p in index.places if p.endswith("县")]
     if not m or not counties:
         return ""
-    n = "一二三四五六七八九十".find(m.group("n")) + 1 if not m.group("n").isdigit() else int(m.group("n"))
-    if n <= len(counties):
+    n = cn_to_int(m.group("n"))
+    if n is None or n <= len(counties):
         return ""
     return f"要点中的协作县只有{'、'.join(counties)}这{len(counties)}个，没有第{m.group('n')}个。"
 

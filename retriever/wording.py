@@ -105,7 +105,8 @@ class Wording:
             section_cue=c(d.get("section_cue", "部分")), other_level=c(d.get("other_level", "(?:国家|中央)$")),
             within=c(d.get("within", "^其中")), self_intro=c(d.get("self_intro", "(?!)")),
             self_back=c(d.get("self_back", "我们")), membership_ask=c(d.get("membership_ask", "(?!)")),
-            not_in_name=c(d.get("not_in_name", "哪|什么|啥|谁")), others_ask=c(d.get("others_ask", "(?!)")), district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")))
+            not_in_name=c(d.get("not_in_name", "哪|什么|啥|谁")), others_ask=c(d.get("others_ask", "(?!)")),
+            district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:

@@ -650,8 +650,8 @@ def test_an_abstract_category_asked_with_nage_is_not_a_list_of_names(answerer):
 def test_an_alternative_question_is_asked_not_a_remark(answerer):
     from app.gate import aside_start
     text = "最后谁来统筹？区里统一管还是各部门自己弄"
-    assert aside_start(text) == len(text)
-    assert aside_start("各部分讲啥，我做个表用") == len("各部分讲啥，")
+    assert aside_start(answerer.index.lexicon, text) == len(text)
+    assert aside_start(answerer.index.lexicon, "各部分讲啥，我做个表用") == len("各部分讲啥，")
 
 
 def test_a_task_named_by_its_title_for_a_place_the_documents_never_name_is_refused(answerer):
