@@ -79,7 +79,6 @@ def _last_button(page, *labels: str):
 def test_chat_page_in_chromium(served, shots):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     service, url = served
-    started = time.monotonic()
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -277,7 +276,6 @@ def test_chat_page_in_chromium(served, shots):
     want = service.ask("区总工会负责哪些任务").to_dict()
     got.pop("ms"), want.pop("ms")
     assert got == want
-    assert time.monotonic() - started < 120
 
 
 def demo_feedback(service):
