@@ -93,6 +93,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         elif at <= aside and _specific(index, tok, tag) and tok not in implied_provinces(index):
             out.absent.append(tok)
     out.absent += _unknown_named_events(index, index.tokenizer.tagged(text[:aside]))
+    out.absent += absent_provinces(index, text[:aside])
     # a year no document mentions ("2027年的要点") is as absent as a name
     out.absent += [f"{y}年" for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)", text) if not index.mentions(y)]
     out.absent += _absent_relative_years(index, text)
@@ -133,6 +134,26 @@ def implied_provinces(index: KnowledgeIndex) -> frozenset[str]:
                  for m in re.finditer(rf"([{abbr}]{{2}})(?={after})", text)}  # 苏陕、苏青东西部协作
         return frozenset(rules.province_names[c] for pair in pairs for c in pair if c in rules.province_names)
     return index.memo("implied-provinces", "", build)
+
+
+def absent_provinces(index: KnowledgeIndex, text: str) -> list[str]:
+    """Provinces named by their one-character abbreviation (援疆, 援藏, 沪滇协作) that no document covers: jieba
+    knows these words as verbs, so only the abbreviation tells that the question is about another province."""
+    def build() -> tuple[dict[str, str], re.Pattern]:
+        from ingest.phrasebook import load
+
+        rules = load().glossary
+        abbr, after = re.escape(rules.province_abbr), "|".join(map(re.escape, rules.abbr_next))
+        return rules.province_names, re.compile(rf"援([{abbr}])|(?<![{abbr}])([{abbr}]{{2,3}})(?={after})")
+    names, pattern = index.memo("province-abbreviations", "", build)
+    covered = implied_provinces(index)
+    out = []
+    for m in pattern.finditer(text):
+        word = m.group(0)
+        provinces = [names.get(c, "") for c in (m.group(1) or m.group(2))]
+        if any(p and p not in covered and not index.mentions(p) for p in provinces) and not index.mentions(word):
+            out.append(word)
+    return out
 
 
 def named_in(index: KnowledgeIndex, question: str) -> dict[str, set[str]]:

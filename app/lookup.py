@@ -87,14 +87,30 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
                 head = (f"**{unit}**在要点中负责 **{len(tasks)}** 项任务（其中 {led} 项为{LEAD_LABEL}，"
                         f"{len(tasks) - led} 项参与）："
                         if tasks else f"要点没有给**{unit}**分配任务。")
+            if not tasks and scope:  # "发改委在医教帮扶那部分有任务吗": no, and who is on that part instead
+                head, evidence = _absent_in_scope(book, unit, q.sections)
+                tasks_shown = evidence
+            else:
+                tasks_shown = []
             parts.append(head)
             parts += [_task_line(t, unit) for t in tasks]
+            parts += [f"- **第{t.item}项 {t.title}**：{'、'.join(t.units)}" for t in tasks_shown]
             parts.append(_inheritance_note(book, unit, tasks))
-            cited.update((t.item, t) for t in tasks)
+            cited.update((t.item, t) for t in tasks + tasks_shown)
     text = "\n".join(p for p in parts if p)
     citations = [task_citation(cited[i]) for i in sorted(cited)]
     return Answer(question=q.text, answer=text, found=True, mode="lookup", citations=citations,
                   listed=sorted(cited) if len(units) == 1 or "together" in q.intents else [])
+
+
+def _absent_in_scope(book: RecordBook, unit: str, sections: list[int]) -> tuple[str, list[TaskRecord]]:
+    """A unit with no task in the parts asked about: say so, and show who is on those tasks as the evidence."""
+    found = [book.section(n) for n in sections if book.section(n)]
+    names = "、".join(f"「{s.name}」" for s in found)
+    tasks = [t for s in found for i in s.items if (t := book.task(i))]
+    total = len(book.tasks_of(unit))
+    elsewhere = f"（它在要点中共负责 {total} 项任务，都不在这部分）" if total else ""
+    return f"**{unit}**在{names}中没有任务{elsewhere}。这部分各项任务的责任单位是：", tasks
 
 
 def unknown_unit(book: RecordBook, q: ParsedQuestion) -> Answer:

@@ -33,7 +33,7 @@ def _group(segments: list[str], lexicon: Lexicon) -> list[str]:
     pending = ""
     for seg in segments:
         pending = f"{pending}，{seg}" if pending else seg
-        if _asks(seg, lexicon):
+        if _asks(seg, lexicon) and not lexicon.cue("scope_frame", seg):  # "…的几条里面，" sets the scope
             parts.append(pending)
             pending = ""
     if pending:

@@ -82,6 +82,10 @@ class QuestionParser:
         intro = self.wording.self_intro.search(text)
         return None if not intro or self.wording.self_back.search(text[intro.end():]) else intro
 
+    def _place_before(self, text: str, start: int, unit: str) -> str | None:
+        """The partner place written right before a district unit's name ("镇巴县人社局"): that county's own body."""
+        return next((p for p in self.places if text[:start].endswith(p) and p not in unit), None)
+
     def without_self_intro(self, text: str) -> str:
         """The question without the asker's introduction ("我原来在妇联，不太懂，…"), unless it points back to it."""
         intro = self._self_intro(text)
@@ -120,9 +124,8 @@ class QuestionParser:
                 q.ambiguous[name] = list(self.aliases.ambiguous[name])
                 continue
             unit = self.names[name]
-            other = next((p for p in self.places if text[:start].endswith(p) and p not in unit
-                          and any(x in unit for x in self.places)), None)
-            if other:  # "尖扎联络组": a body of another place, which the plan does not have
+            other = self._place_before(text, start, unit)
+            if other:  # "尖扎联络组", "镇巴县人社局": a body of a partner county, which the plan does not have
                 q.unknown_units.append(other + name)
                 continue
             negated = w.negate_before.search(text[max(0, start - 6):start]) or w.negate_after.match(text[end:end + 6])
@@ -140,6 +143,8 @@ class QuestionParser:
         q.units = [u for u in q.units if u not in q.negated]
         masked = self.references.read(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
+        if "both_roles" in q.intents:  # "包括牵头和配合的": every task of the unit, not only those it leads
+            q.intents -= {"both_roles", "lead"}
         masked = self._typos(q, masked)
         plain = masked.replace("\u0000", "")
         # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it), and the word that
@@ -209,6 +214,9 @@ class QuestionParser:
             lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
             name = raw[lead.end():] if lead else raw
             match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
+            place = next((p for p in self.places if name.startswith(p) and len(name) > len(p) + 1), None)
+            if place and not all(place in u for u in match.units or [""]):
+                match = NameMatch(written=name, kind="none")  # "尖扎县农牧局": the county's own body, not a typo
             name = match.written
             if self.wording.not_a_name.match(name) or self.wording.not_in_name.search(name):
                 continue  # "区农副产品要进入哪些场所" asks something; a name asks nothing

@@ -87,6 +87,10 @@ REFUSED = [  # one question per class, the class in the comment
     "想申请进消费帮扶专馆需要准备哪些材料",  # the paperwork of applying
     "疗休养是不是每年去15天",  # a figure the question asserts and no document states
     "专班会议在哪个会议室开",  # a room
+    "咱区援藏的干部一共去了几批",  # 援藏: a province (西藏) named by its abbreviation, which no document covers
+    "京津冀协作里通州干了啥",  # a pair of abbreviations for provinces the documents do not cover
+    "尖扎的牦牛肉干现在卖什么价",  # a price
+    "商务局管东西部协作的处长是谁",  # a person by rank
 ]
 
 

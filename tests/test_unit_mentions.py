@@ -85,3 +85,48 @@ def test_a_unit_named_with_another_partner_place_is_no_unit_of_the_plan(plan_ans
 def test_a_units_other_work_is_its_list_of_tasks_not_a_yes_or_no(plan_answerer, question):
     ans = plan_answerer.answer(question)
     assert ans.mode == "lookup" and not ans.answer.startswith(("**是**", "**不是**")) and len(items(ans)) >= 2
+
+
+@pytest.mark.parametrize("question, name", [
+    ("镇巴县发改委承担哪几条任务", "镇巴县发改委"),  # a district unit's name after a partner county's
+    ("尖扎县文旅局分了哪些活", "尖扎县文旅局"),  # a name only close to a district unit's, after the county
+    ("区侨联在协作要点里负责啥", "区侨联"),  # a short name the plan never uses, before 在…要点里负责
+])
+def test_a_body_the_plan_does_not_have_is_said_to_be_no_unit(plan_answerer, question, name):
+    ans = plan_answerer.answer(question)
+    assert not ans.found and not ans.citations and f"「{name}」" in ans.answer
+
+
+def test_a_remark_about_people_is_no_unit_name(plan_answerer):
+    q = plan_answerer.index.parser.parse("挂职的援陕干部有哪些要求")
+    assert q.unknown_units == [] and q.units == []
+
+
+def test_asking_for_both_roles_lists_every_task(plan_answerer):
+    ans = plan_answerer.answer("农业农村局的任务，牵头的和参与的都算上，有哪些")
+    assert ans.mode == "lookup" and items(ans) == [1, 2, 3, 4, 6, 7, 9, 20]
+
+
+def test_overlapping_tasks_of_two_units_are_the_shared_ones(plan_answerer):
+    assert items(plan_answerer.answer("商务局跟供销总社的任务有交叉的吗")) == [1, 7]
+
+
+def test_which_task_a_unit_is_responsible_for(plan_answerer):
+    ans = plan_answerer.answer("数据局是哪几项的责任单位")
+    assert ans.mode == "lookup" and items(ans) == [16]
+
+
+def test_a_scope_clause_is_read_with_the_question_after_it(plan_answerer):
+    ans = plan_answerer.answer("人社局的几项任务当中，哪几项是它牵头的")
+    assert ans.mode == "lookup" and items(ans) == [8, 10]
+
+
+def test_no_task_in_a_part_is_answered_with_who_is_on_that_part(plan_answerer):
+    ans = plan_answerer.answer("财政局在劳务协作提质行动里有任务吗")
+    assert ans.found and items(ans) == [8, 9, 10]
+    assert "区财政局**在「四、劳务协作提质行动」中没有任务" in ans.answer and "要点没有给" not in ans.answer
+
+
+def test_our_bureau_after_the_askers_introduction_is_their_unit(plan_answerer):
+    ans = plan_answerer.answer("我是妇联的，想知道本单位有哪几条")
+    assert ans.mode == "lookup" and items(ans) == [14, 15]
