@@ -108,9 +108,12 @@ def describing_sentence(index: KnowledgeIndex, query: str, chunk_id: str) -> str
 
 
 def _context(hit: Hit) -> str:
-    """What a sentence of this clause is about beyond its own words: the document's or the task's title."""
+    """What a sentence of this clause is about beyond its own words: the document's or the task's number and title
+    ("第16条里说的合作方式" is about task 16's sentences)."""
     m = hit.metadata
-    return m.get("task_title", "") if m.get("kind") == "task" else f"{m.get('title', '')} {m.get('date', '')}"
+    if m.get("kind") == "task":
+        return f"第{m.get('item', '')}项 {m.get('task_title', '')}"
+    return f"{m.get('title', '')} {m.get('date', '')}"
 
 
 def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool = True) -> Answer | None:
@@ -161,6 +164,9 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
     ranked = candidates(index, terms, hits, raw, k)
     if q.within:  # "妇联管哪几条？里面哪条跟小孩有关": only among the tasks just listed
         ranked = within(index, terms, ranked, q.within)
+    elif q.items:  # "第1条里说的特色产品是哪几种": the task named comes first, whatever else matches more words
+        named = within(index, terms, ranked, q.items)
+        ranked = named + [h for h in ranked if h.id not in {n.id for n in named}]
     places = index.places
     sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
     evidence = [Evidence(h, terms.coverage(clause_text(h)), best_sentences(terms, h, places, sims=sims))

@@ -156,7 +156,8 @@ def names_members(index: KnowledgeIndex, sentence: str, noun: str) -> bool:
     for place in index.places:  # "镇巴县、尖扎县" is where, not which ones
         sentence = sentence.replace(place, "")
     if not index.lexicon.cue("member_suffix_categories", noun):
-        return bool(re.search(r"[\u4e00-\u9fa5]{2,10}、[\u4e00-\u9fa5]{2,10}", sentence))
+        # items may be quoted formulas: “江苏企业+协作地资源”、“江苏研发+协作地制造”
+        return bool(re.search(r"[\u4e00-\u9fa5][\u4e00-\u9fa5\w+＋·]{1,14}[”」]?、[“「]?[\u4e00-\u9fa5]{2}", sentence))
     head = noun[:1]
     listed = re.search(rf"[\u4e00-\u9fa5]{{1,10}}{head}[\u4e00-\u9fa5]?、[\u4e00-\u9fa5]{{1,10}}{head}", sentence)
     quoted = re.search(rf"”[\u4e00-\u9fa5]{{0,4}}{re.escape(noun)}", sentence)  # “苏社有为共振兴”公益品牌

@@ -235,6 +235,8 @@ def _specific(index: KnowledgeIndex, tok: str, tag: str) -> bool:
     """
     if tag not in _NOUN_TAGS or tok.lower() in ("x", "xx", "xxx"):
         return False  # "XX行动" is a pattern, not a name
+    if index.parser.wording.not_a_name.match(tok):
+        return False  # "哪些项目" (one word to jieba) asks; it names nothing
     if index.tokenizer.frequency(tok) == 0 and re.search(r"[和与及跟或的]", tok):
         return False  # an unknown word cut across a conjunction ("苏陕和苏青" → "陕和苏") is no name
     if tag in ("nr", "nrt", "nrfg") and len(tok) < 3:

@@ -22,11 +22,13 @@ from .definitions import (
 )
 from .gate import aside_start, has_own_topic, question_terms
 from .models import Answer, Citation
-from .planfacts import issued_answer, read_facts, together
+from .planfacts import asked_together, drop_title_words, issued_answer, read_facts, together
 
 # one topic per question, the most specific first
 # facts about the document that are asked together ("哪年的，帮哪些地方"); the parts and summaries overlap instead
 FACT_TOPICS = ("issuer", "issued", "locality", "partners", "status", "basis", "year", "counts", "overall")
+# facts that may be asked together with another in one message
+COMBINED_TOPICS = (*FACT_TOPICS, "summary", "structure")
 TOPIC_ORDER = ("usage", "overall", "issuer", "issued", "locality", "partners", "status", "basis", "year", "terms", "counts", "structure", "focus",
                "summary")
 
@@ -78,7 +80,7 @@ class Guide:
         rest = query
         for t in hits:
             rest = self.cues.topics[t].sub("", rest)
-        rest = self._drop_title_words(self.cues.document_words.sub("", rest))
+        rest = drop_title_words(self.facts.title, self.cues.document_words.sub("", rest))
         rest = self.cues.filler.sub("", rest)
         if hits[0] == "usage":  # how to read the plan or ask here: the cue is specific enough on its own
             return ["usage"]
@@ -91,21 +93,8 @@ class Guide:
         # "这份征求意见稿啥时候印发": the draft is named, its date is asked
         answered = [t for t in hits if t != "status" or "issued" not in hits]
         # "是哪年的？主要帮哪些地方": facts about the document asked together, answered in the order asked
-        facts = sorted((t for t in answered if t in FACT_TOPICS), key=lambda t: self.cues.topics[t].search(query).start())
-        return facts if answered[0] in FACT_TOPICS and len(facts) > 1 else answered[:1]
+        return asked_together(self.cues.topics, query, [t for t in answered if t in COMBINED_TOPICS]) or answered[:1]
 
-    def _drop_title_words(self, text: str) -> str:
-        """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""
-        title, out, i = self.facts.title, [], 0
-        while i < len(text):
-            n = 0
-            for j in range(len(text), i + 1, -1):
-                if text[i:j] in title:
-                    n = j - i
-                    break
-            out.append("" if n else text[i])
-            i += n or 1
-        return "".join(out)
 
     # --- answers --------------------------------------------------------------------------------
     def _answer(self, lines: list[str], citations: list[Citation]) -> Answer:

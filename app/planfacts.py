@@ -76,3 +76,30 @@ def issued_answer(index: KnowledgeIndex, title: str) -> Answer:
                       citations=[chunk_citation(index, c, [s]) for c, s in said[:3]])
     return Answer(question="", answer=f"要点中没有写明印发日期、文号，也没有写意见反馈的截止时间和方式；标题写明这是"
                   f"征求意见稿：《{title}》。", found=False, mode="refusal")
+
+
+def drop_title_words(title: str, text: str) -> str:
+    """Remove every run of 2+ characters that also occurs in the plan's title ('通州', '2026年')."""
+    out, i = [], 0
+    while i < len(text):
+        n = 0
+        for j in range(len(text), i + 1, -1):
+            if text[i:j] in title:
+                n = j - i
+                break
+        out.append("" if n else text[i])
+        i += n or 1
+    return "".join(out)
+
+
+def asked_together(cues: dict[str, re.Pattern], query: str, topics: list[str]) -> list[str]:
+    """Facts about the document asked in one message ("主要讲啥，分几大块", "哪个区、哪年的"), in the order asked;
+    a topic whose cue is the same words as an earlier one's ("分几大块": counts and structure) counts once."""
+    spans = sorted((cues[t].search(query).span(), t) for t in topics)
+    kept: list[str] = []
+    end = -1
+    for (start, stop), topic in spans:
+        if start >= end:
+            kept.append(topic)
+            end = stop
+    return kept if len(kept) > 1 else []

@@ -312,3 +312,24 @@ def test_the_documents_own_date_number_or_comment_deadline_is_said_to_be_unstate
 def test_the_draft_named_in_a_date_question_does_not_turn_it_into_a_status_question(service):
     ans = service.answerer.answer("这份征求意见稿什么时候正式出台")
     assert not ans.found and "征求意见稿" in ans.answer
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("问个简单的，这是哪个区哪年的要点", ["通州区", "2026年"]),  # two facts about the document, a polite opening
+    ("这份东西主要讲啥，分成几大块", ["东西部协作", "八、强化组织保障"]),  # what it is about and its parts
+])
+def test_two_things_about_the_document_in_one_message(plan_answerer, question, wanted):
+    ans = plan_answerer.answer(question)
+    assert ans.found and all(w in ans.answer for w in wanted), ans.answer[:300]
+
+
+def test_topics_asked_together_are_in_asked_order_and_a_shared_cue_counts_once():
+    import re
+
+    from app.planfacts import asked_together
+
+    cues = {"year": re.compile("哪年"), "locality": re.compile("哪个区"), "counts": re.compile("几大块"),
+            "structure": re.compile("分几大块")}
+    assert asked_together(cues, "这是哪个区、哪年的", ["year", "locality"]) == ["locality", "year"]
+    assert asked_together(cues, "分几大块", ["counts", "structure"]) == []  # the same words: one topic
+    assert asked_together(cues, "哪年的", ["year"]) == []

@@ -666,3 +666,18 @@ def test_a_task_named_by_its_title_for_a_place_the_documents_never_name_is_refus
 def test_a_partner_county_counted_past_the_plans_partners_is_a_false_premise(answerer):
     ans = answerer.answer("要点里第四个结对县叫啥")
     assert not ans.found and not ans.citations and "没有第四个" in ans.answer
+
+
+def test_a_question_word_jieba_keeps_whole_is_no_absent_name(answerer):
+    assert question_terms(answerer.index, "劳务品牌矩阵里面有哪些项目").absent == []
+
+
+def test_a_task_named_by_number_answers_from_its_own_sentences(answerer):
+    ans = answerer.answer("第1条里说的那几种特色产品具体是哪几种")
+    assert ans.found and ans.citations[0].item == 1 and "腊肉" in ans.answer
+
+
+def test_the_tasks_a_part_listed_are_what_these_points_back_to(answerer):
+    ans = answerer.answer("教体局和人社局都有份的是哪几条？这些条谁打头")
+    assert ans.mode == "multi" and items(ans) == [9, 20]
+    assert "区教育体育局**" in ans.answer and "区委组织部**" in ans.answer  # the first-listed unit of each
