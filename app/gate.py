@@ -94,6 +94,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             out.absent.append(tok)
     out.absent += _unknown_named_events(index, index.tokenizer.tagged(text[:aside]))
     out.absent += absent_provinces(index, text[:aside])
+    out.absent += absent_choice(index, text[:aside])
     # a year no document mentions ("2027年的要点") is as absent as a name
     out.absent += [f"{y}年" for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)", text) if not index.mentions(y)]
     out.absent += _absent_relative_years(index, text)
@@ -154,6 +155,23 @@ def absent_provinces(index: KnowledgeIndex, text: str) -> list[str]:
         if any(p and p not in covered and not index.mentions(p) for p in provinces) and not index.mentions(word):
             out.append(word)
     return out
+
+
+def absent_choice(index: KnowledgeIndex, text: str) -> list[str]:
+    """"包大巴还是坐专列": a choice between two things neither of which any document mentions cannot be answered
+    from them; a choice with one side the documents name is a question about it."""
+    m = index.lexicon.cue("choice", text)
+    if m is None:
+        return []
+    sides = []
+    lex = index.lexicon
+    for side in (m.group("a").rpartition("是")[2], m.group("b")):  # "送工是包大巴": the option is after 是
+        nouns = [tok for tok, tag in index.tokenizer.tagged(side) if tag[:1] in ("n", "e", "b") and len(tok) >= 2
+                 and tok not in lex.generic and tok not in lex.stopwords and tok not in lex.synonyms]
+        if not nouns or any(index.mentions(n) or known_parts(index, n) for n in nouns):
+            return []
+        sides += nouns
+    return sides
 
 
 def named_in(index: KnowledgeIndex, question: str) -> dict[str, set[str]]:

@@ -18,6 +18,8 @@ _LEADS_BACK = re.compile(r"^(?:那|那么|还有|另外|以及|又|再)")
 
 
 def _has_question(p: ParsedQuestion, lexicon: Lexicon) -> bool:
+    if lexicon.cue("self_remark", p.text) and not (p.intents or lexicon.cue("question_word", p.text)):
+        return False  # "…？我们工会想先问问": the asker speaking of themselves, not a question about the unit
     return bool(p.units or p.items or p.sections or p.intents or p.unknown_units
                 or lexicon.cue("question_word", p.text))
 

@@ -91,6 +91,9 @@ REFUSED = [  # one question per class, the class in the comment
     "京津冀协作里通州干了啥",  # a pair of abbreviations for provinces the documents do not cover
     "尖扎的牦牛肉干现在卖什么价",  # a price
     "商务局管东西部协作的处长是谁",  # a person by rank
+    "劳模去疗休养是坐大巴还是坐动车",  # a choice between two things no document mentions
+    "消费帮扶直播请了哪位明星",  # people known by name, whom no document names
+    "挂职干部的路费谁出",  # who pays
 ]
 
 
@@ -681,3 +684,12 @@ def test_the_tasks_a_part_listed_are_what_these_points_back_to(answerer):
     ans = answerer.answer("教体局和人社局都有份的是哪几条？这些条谁打头")
     assert ans.mode == "multi" and items(ans) == [9, 20]
     assert "区教育体育局**" in ans.answer and "区委组织部**" in ans.answer  # the first-listed unit of each
+
+
+def test_a_choice_with_one_side_the_documents_name_is_answered(answerer):
+    assert question_terms(answerer.index, "劳务协作是搞培训还是搞招工").absent == []
+
+
+def test_the_askers_remark_about_their_own_unit_is_no_part_of_its_own(answerer):
+    assert len(split_parts("挂职干部要干满几年？我们组织部想先了解一下", answerer.index.parser,
+                           answerer.index.lexicon)) == 1
