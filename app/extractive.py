@@ -166,7 +166,8 @@ def _answer(index: KnowledgeIndex, q: ParsedQuestion, query: str, k: int, hits: 
         ranked = within(index, terms, ranked, q.within)
     elif q.items:  # "第1条里说的特色产品是哪几种": the task named comes first, whatever else matches more words
         named = within(index, terms, ranked, q.items)
-        ranked = named + [h for h in ranked if h.id not in {n.id for n in named}]
+        named_ids = {h.id for h in named}
+        ranked = named + [h for h in ranked if h.id not in named_ids]
     places = index.places
     sims = index.sentence_vectors.similarities(query, [s for h in ranked for s in sentences_of(h)])
     evidence = [Evidence(h, terms.coverage(clause_text(h)), best_sentences(terms, h, places, sims=sims))

@@ -127,25 +127,28 @@ def implied_provinces(index: KnowledgeIndex) -> frozenset[str]:
     """Provinces the corpus names by the usual pair abbreviation only (苏青 → 青海, 苏陕 → 陕西): a question naming
     them ("跟陕西那边还是青海那边") speaks of what the plan covers, though the full name is never written."""
     def build() -> frozenset[str]:
-        from ingest.phrasebook import load
-
-        rules = load().glossary
-        abbr, after = re.escape(rules.province_abbr), "|".join(map(re.escape, rules.abbr_next))
+        names, abbr, after = _abbreviations()
         pairs = {m.group(1) for text, _ in index.chunks.values()
                  for m in re.finditer(rf"([{abbr}]{{2}})(?={after})", text)}  # 苏陕、苏青东西部协作
-        return frozenset(rules.province_names[c] for pair in pairs for c in pair if c in rules.province_names)
+        return frozenset(names[c] for pair in pairs for c in pair if c in names)
     return index.memo("implied-provinces", "", build)
+
+
+def _abbreviations() -> tuple[dict[str, str], str, str]:
+    """One-character province abbreviations (their provinces, as a regex character class) and the words that may
+    follow a pair of them (苏陕东西部协作), from the phrasebook data."""
+    from ingest.phrasebook import load
+
+    rules = load().glossary
+    return rules.province_names, re.escape(rules.province_abbr), "|".join(map(re.escape, rules.abbr_next))
 
 
 def absent_provinces(index: KnowledgeIndex, text: str) -> list[str]:
     """Provinces named by their one-character abbreviation (援疆, 援藏, 沪滇协作) that no document covers: jieba
     knows these words as verbs, so only the abbreviation tells that the question is about another province."""
     def build() -> tuple[dict[str, str], re.Pattern]:
-        from ingest.phrasebook import load
-
-        rules = load().glossary
-        abbr, after = re.escape(rules.province_abbr), "|".join(map(re.escape, rules.abbr_next))
-        return rules.province_names, re.compile(rf"援([{abbr}])|(?<![{abbr}])([{abbr}]{{2,3}})(?={after})")
+        names, abbr, after = _abbreviations()
+        return names, re.compile(rf"援([{abbr}])|(?<![{abbr}])([{abbr}]{{2,3}})(?={after})")
     names, pattern = index.memo("province-abbreviations", "", build)
     covered = implied_provinces(index)
     out = []

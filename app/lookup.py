@@ -87,11 +87,9 @@ def unit_tasks(book: RecordBook, q: ParsedQuestion) -> Answer:
                 head = (f"**{unit}**在要点中负责 **{len(tasks)}** 项任务（其中 {led} 项为{LEAD_LABEL}，"
                         f"{len(tasks) - led} 项参与）："
                         if tasks else f"要点没有给**{unit}**分配任务。")
+            tasks_shown: list[TaskRecord] = []  # a part's tasks shown as evidence that the unit is not on them
             if not tasks and scope:  # "发改委在医教帮扶那部分有任务吗": no, and who is on that part instead
-                head, evidence = _absent_in_scope(book, unit, q.sections)
-                tasks_shown = evidence
-            else:
-                tasks_shown = []
+                head, tasks_shown = _absent_in_scope(book, unit, q.sections)
             parts.append(head)
             parts += [_task_line(t, unit) for t in tasks]
             parts += [f"- **第{t.item}项 {t.title}**：{'、'.join(t.units)}" for t in tasks_shown]

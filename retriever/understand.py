@@ -143,8 +143,8 @@ class QuestionParser:
         q.units = [u for u in q.units if u not in q.negated]
         masked = self.references.read(q, masked)
         q.intents = {k for k, p in w.intents.items() if p.search(text)}
-        if "both_roles" in q.intents:  # "包括牵头和配合的": every task of the unit, not only those it leads
-            q.intents -= {"both_roles", "lead"}
+        if w.both_roles.search(text):  # "包括牵头和配合的": every task of the unit, not only those it leads
+            q.intents.discard("lead")
         masked = self._typos(q, masked)
         plain = masked.replace("\u0000", "")
         # set words are read outside the unit names (区对口支援协作合作工作专班 has 合作 in it), and the word that

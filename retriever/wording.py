@@ -76,6 +76,7 @@ class Wording:
     not_in_name: re.Pattern = re.compile("哪|什么|啥|谁")  # "通州那边说帮我们医院": speech, not a unit's name
     district_prefix: re.Pattern = re.compile("(?!)")  # "区商务那块": the district's name before a bare stem
     stem_side: re.Pattern = re.compile("(?!)")  # what follows such a stem when it stands for its unit (那块, 那边)
+    both_roles: re.Pattern = re.compile("(?!)")  # "包括牵头和配合的": every task, not only those it leads
 
     @classmethod
     def load(cls, path: Path | None = None) -> Wording:
@@ -106,7 +107,8 @@ class Wording:
             within=c(d.get("within", "^其中")), self_intro=c(d.get("self_intro", "(?!)")),
             self_back=c(d.get("self_back", "我们")), membership_ask=c(d.get("membership_ask", "(?!)")),
             not_in_name=c(d.get("not_in_name", "哪|什么|啥|谁")), others_ask=c(d.get("others_ask", "(?!)")),
-            district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")))
+            district_prefix=c(d.get("district_prefix", "(?!)")), stem_side=c(d.get("stem_side", "(?!)")),
+            both_roles=c(d.get("both_roles", "(?!)")))
 
     # --- readings ---------------------------------------------------------------------------------
     def target(self, text: str) -> str | None:
