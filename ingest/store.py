@@ -33,6 +33,8 @@ def _is_request_error(exc: BaseException) -> bool:
     from chromadb.errors import ChromaError
 
     if isinstance(exc, ChromaError):
+        if "already exists" in str(exc).lower():  # two runs creating one collection at once: an InternalError
+            return True
         try:
             return int(exc.code()) < 500  # not found, invalid argument, already exists, …
         except Exception:
@@ -227,24 +229,48 @@ class IndexStore:
             log.info("index generation %s superseded by %s; dropping it", coll.name, meta.get("active"))
             self._drop(coll.name)
             return False
+        # marked complete before the pointer moves, so a run whose pointer write is lost can still be found
+        try:
+            coll.modify(metadata={**(coll.metadata or {}), "model": model, "complete": True})
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+            log.info("index generation %s was dropped by a newer run that finished first", coll.name)
+            return False
         meta.update(active=coll.name, generation=max(generation, int(meta.get("generation", 0))), model=model)
         self._meta_collection().modify(metadata=meta)
         self.drop_inactive()
-        self._repair_active()
+        self._settle()
         return True
 
-    def _repair_active(self) -> None:
-        """Two runs finishing together can leave `active` naming a generation the other one dropped (it read the
-        pointer just before this run wrote it): point it at the newest generation that exists, never at none."""
+    def _complete_generations(self) -> list[str]:
+        found = []
+        for name in self._generations():
+            coll = self.collection(name)
+            if coll is not None and (coll.metadata or {}).get("complete"):
+                found.append(name)
+        return found
+
+    def _settle(self) -> None:
+        """Two runs finishing together each read the pointer, then write it: the older run's write can land last
+        and leave the newer, complete generation unused, or name a generation the other run dropped. Every run
+        settles after its own write, so whichever write lands last is followed by this check: the pointer moves
+        to the newest complete generation (or, for stores built before completion was marked, the newest one)."""
         meta = self.meta()
-        if self.collection(meta.get("active")) is not None:
+        complete = self._complete_generations()
+        best = max(complete, key=generation_of, default=None)
+        active = meta.get("active")
+        if best is not None and generation_of(best) > generation_of(active):
+            log.warning("index pointer names %s but %s is newer and complete; switching to it", active, best)
+        elif self.collection(active) is None and (best := best or self._newest_generation()) is not None:
+            log.warning("active index generation %s is gone; switching to %s", active, best)
+        else:
             return
-        newest = self._newest_generation()
-        if newest is None:
-            return
-        log.warning("active index generation %s is gone; switching to %s", meta.get("active"), newest)
-        meta.update(active=newest, generation=max(generation_of(newest), int(meta.get("generation", 0))))
+        meta.update(active=best, generation=max(generation_of(best), int(meta.get("generation", 0))))
         self._meta_collection().modify(metadata=meta)
+        self.drop_inactive()
 
     def drop_inactive(self) -> None:
         """Drop generations older than the active one; newer ones may still be being written by another run

@@ -79,5 +79,36 @@ def test_an_active_pointer_to_a_dropped_generation_is_repaired_and_never_read_as
     store._meta_collection().modify(metadata=meta)
     snapshot, _ = store.snapshot()
     assert snapshot.collection == newest and snapshot.ids  # readers read the newest generation, not nothing
-    store._repair_active()
+    store._settle()
     assert store.active_name() == newest
+
+
+def test_a_lost_pointer_write_is_settled_on_the_newest_complete_generation(settings, store, aliases):
+    """The newer run marked its generation complete and moved the pointer; the older run's pointer write landed
+    last, naming its own generation (still there, since the newer run dropped only what was older than that)."""
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
+    older = store.active_name()
+    coll, _ = store.new_generation("fake")
+    coll.add(ids=["x"], documents=["新增一句。"], embeddings=[[0.1] * 8], metadatas=[{"doc": "x"}])
+    coll.modify(metadata={**(coll.metadata or {}), "complete": True})
+    assert store.active_name() == older
+    store._settle()
+    assert store.active_name() == coll.name
+    assert [n for n in store.collection_names() if n.startswith(f"{store.name}__g")] == [coll.name]
+
+
+def test_settling_never_switches_to_a_generation_still_being_written(settings, store, aliases):
+    run_ingest(settings.corpus_dir, store, FakeEmbedder(), aliases, settings.plan_doc)
+    active = store.active_name()
+    writing, _ = store.new_generation("fake")  # another run's, not finished
+    store._settle()
+    assert store.active_name() == active and writing.name in store.collection_names()
+
+
+def test_a_collection_created_by_another_run_a_moment_ago_is_a_request_error_not_an_outage():
+    from chromadb.errors import InternalError
+
+    from ingest.store import _is_request_error
+
+    assert _is_request_error(InternalError("Collection [xiezuo__g2] already exists"))  # what a racing create raises
+    assert not _is_request_error(InternalError("database is locked"))

