@@ -229,8 +229,15 @@ def specific_weight(index: KnowledgeIndex) -> float:
 def _unknown_named_events(index: KnowledgeIndex, tagged: list[tuple[str, str]]) -> list[str]:
     """"青稞酒推介会", "某某协会": an event or body named by a word the corpus never uses is not in the corpus."""
     out = []
-    for (prev, tag), (tok, _) in zip(tagged, tagged[1:]):
+    for i, ((prev, tag), (tok, _)) in enumerate(zip(tagged, tagged[1:])):
         name = prev + tok
+        after = "".join(t for t, _ in tagged[i + 2:i + 4])
+        if tag[:1] == "n" and len(prev) >= 2 and index.lexicon.cue("event_suffix", tok) and not index.mentions(name):
+            # "腊肉节", "帮扶券": a festival or voucher named after a corpus word, never mentioned; unless it is
+            # only an example of a kind ("年货节那种活动")
+            if not index.lexicon.cue("example_of_kind", after):
+                out.append(name)
+            continue
         suffix = index.lexicon.cue("organisation_suffix", name) or index.lexicon.cue("place_suffix", tok)
         if tag in _NOUN_TAGS and len(prev) >= 2 and suffix \
                 and prev not in index.lexicon.generic and index.tokenizer.frequency(prev) < RARE_NAME_FREQ \

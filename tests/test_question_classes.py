@@ -94,7 +94,18 @@ REFUSED = [  # one question per class, the class in the comment
     "劳模去疗休养是坐大巴还是坐动车",  # a choice between two things no document mentions
     "消费帮扶直播请了哪位明星",  # people known by name, whom no document names
     "挂职干部的路费谁出",  # who pays
+    "茶叶节今年通州组团去吗",  # a festival named after a corpus word (茶叶), which no document mentions
+    "消费帮扶专柜营业时间是几点到几点",  # opening hours
+    "直播基地在哪条街上",  # a street
+    "银发人才服务活动咋报名",  # a sign-up, asked with 咋
+    "陪我聊聊天吧，好无聊",  # chit-chat
+    "青联在对口帮扶里面分到了什么",  # a body that is no responsible unit, its duties asked "在…里面"
 ]
+
+
+def test_a_festival_given_only_as_an_example_of_a_kind_is_no_absent_name(answerer):
+    ans = answerer.answer("茶叶节那种推销活动要点里有没有")
+    assert ans.found and ans.citations, ans.answer[:300]
 
 
 @pytest.mark.parametrize("question", REFUSED)
