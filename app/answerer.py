@@ -144,6 +144,10 @@ class Answerer:
                 q.units = [e for e in entries if isinstance(e, str)]
             q.notes.append("按上一条回答所列的全部" + ("任务" if q.items else "单位") + "理解。")
             return q, text
+        if q.units and not q.items and len(ctx.items) == 1 and wording.membership_ask.search(text) \
+                and (re.search(r"[这那该此]一?[条项]", text) or not {"tasks", "count", "list"} & q.intents):
+            q.items = list(ctx.items)  # "发改委在不在这条里": on the task just answered
+            return q, text
         if not has_ref and listed_tasks and re.search(r"[这那该此](?:一|几|两)?[条项]", text):
             q.items = listed_tasks  # "这一条还有哪些单位": the task the answer before listed, not its unit
             return q, text
@@ -252,6 +256,10 @@ class Answerer:
                 described = self._unit_on_described_task(book, q)
                 if described is not None:
                     return described
+                if not question_terms(self.index, q.residue or query).topical:
+                    return lookup.unit_tasks(book, q)  # "文广旅局就管一条吗": its list answers, count included
+            if len(q.units) == 1 and wording.is_collective(q.units[0]) and self.index.lexicon.cue("members_ask", query):
+                return lookup.members_unlisted(book, q, q.units[0])  # "专班成员单位都有谁": no list in the plan
             if q.units and (_LOOKUP_INTENTS & q.intents or q.is_bare_reference or others):
                 return lookup.unit_tasks(book, q)
             if q.sections and not q.units and ({"list", "count", "tasks"} & q.intents or q.is_bare_reference

@@ -32,6 +32,8 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
     for i, sents in enumerate(sentences):
         context = contexts[i] if contexts else ""
         for sent in sents:
+            if _in_header(index, sent) and not index.lexicon.cue("publication_ask", terms.text):
+                continue  # a dateline dates its document: "常态化帮扶到哪年结束" is not answered by it
             bare = sent
             for place in places:  # the partner counties are named everywhere: not an answer to "where"
                 bare = bare.replace(place, "")
@@ -53,9 +55,18 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
     return best[1] if best else None
 
 
+def _in_header(index: KnowledgeIndex, sentence: str) -> bool:
+    """Whether the sentence is (part of) a document's header line: its dateline, source or title."""
+    def build() -> tuple[str, ...]:
+        return tuple(line for text, _ in index.chunks.values() for line in text.splitlines()
+                     if index.lexicon.cue("header_line", line))
+    bare = sentence.strip(" ；;。")
+    return bool(bare) and any(bare in line for line in index.memo("header-lines", "", build))
+
+
 def _dates_its_document(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, context: str) -> bool:
     """A date line of a document answers "哪年印发的" when the question is about that document (its title)."""
-    return fact.name in ("year", "day", "when") and bool(context) and terms.coverage(context) >= 0.75
+    return fact.name in ("year", "start_year", "day", "when") and bool(context) and terms.coverage(context) >= 0.75
 
 
 def _about(index: KnowledgeIndex, terms: QuestionTerms, sentence: str, context: str, cov: float) -> bool:

@@ -90,6 +90,8 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         if index.mentions(tok) or known_parts(index, tok):
             thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
+        elif unit_forms(index, tok):  # "教体局": the short name of a unit the plan writes in full is no absent name
+            out.domain = True
         elif at <= aside and _specific(index, tok, tag) and tok not in implied_provinces(index):
             out.absent.append(tok)
     out.absent += _unknown_named_events(index, index.tokenizer.tagged(text[:aside]))
@@ -110,6 +112,12 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
             if len(tok) >= 2 and tok not in lex.stopwords and index.mentions(tok):
                 out.groups.append(TermGroup(tok, (tok,), _idf(index, tok)))
     return out
+
+
+def unit_forms(index: KnowledgeIndex, tok: str) -> tuple[str, ...]:
+    """The names the corpus writes a unit by, when `tok` is a known short name of it ("教体局" → 区教育体育局)."""
+    unit = index.parser.names.get(tok)
+    return tuple(n for n in (unit,) if n and n != tok and index.mentions(n))
 
 
 def aside_start(lex: Lexicon, text: str) -> int:

@@ -123,6 +123,14 @@ def unknown_unit(book: RecordBook, q: ParsedQuestion) -> Answer:
     return Answer(question=q.text, answer="\n\n".join(lines), found=False, mode="lookup")
 
 
+def members_unlisted(book: RecordBook, q: ParsedQuestion, unit: str) -> Answer:
+    """"专班成员单位有哪些": the plan names the group, never its members; say so and where it is named."""
+    items = "、".join(f"第{t.item}项" for t in book.tasks_of(unit))
+    where = f"它在{items}中作为责任单位出现。" if items else ""
+    return Answer(question=q.text, answer=f"要点及相关文件中没有列出「{unit}」包括哪些单位（没有成员名单）。{where}",
+                  found=False, mode="refusal")
+
+
 def unit_on_task(book: RecordBook, q: ParsedQuestion, unit: str, item: int, matched: str = "") -> Answer:
     """Whether one unit is responsible for one task (found from the question's words): yes or no, and who is."""
     rec = book.task(item)

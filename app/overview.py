@@ -91,7 +91,8 @@ class Guide:
         if long or (rest and has_own_topic(self.index, rest)):
             return []  # "协作双方会商有啥要求" asks about 会商, not about who the partners are
         # "这份征求意见稿啥时候印发": the draft is named, its date is asked
-        answered = [t for t in hits if t != "status" or "issued" not in hits]
+        # "这个征求意见稿是不是发改委起草的": likewise its drafter
+        answered = [t for t in hits if t != "status" or not {"issued", "issuer"} & set(hits)]
         # "是哪年的？主要帮哪些地方": facts about the document asked together, answered in the order asked
         return asked_together(self.cues.topics, query, [t for t in answered if t in COMBINED_TOPICS]) or answered[:1]
 

@@ -7,7 +7,7 @@ import re
 from ingest.numerals import cn_to_int
 from retriever.index import KnowledgeIndex
 
-from .gate import QuestionTerms, known_parts, specific_weight
+from .gate import QuestionTerms, implied_provinces, known_parts, specific_weight
 
 _CLAUSE = re.compile(r"[，。；;！？!?]")
 
@@ -41,15 +41,33 @@ def premise_conflict(index: KnowledgeIndex, terms: QuestionTerms) -> str:
 
 
 def partner_beyond(index: KnowledgeIndex, text: str) -> str:
-    """"第三个协作县是哪个": a partner counted past the partners the plan has."""
-    m = index.lexicon.cue("partner_ordinal", text)
+    """"第三个协作县是哪个": a partner counted past the partners the plan has; "咱区对口帮扶甘肃哪个县": a partner
+    province the plan does not have (though another document may name it)."""
     counties = [p for p in index.places if p.endswith("县")]
+    other = _other_partner_province(index, text)
+    if other and counties:
+        return f"要点中通州区的协作县是{'、'.join(counties)}，没有{other}的县。"
+    m = index.lexicon.cue("partner_ordinal", text)
     if not m or not counties:
         return ""
     n = cn_to_int(m.group("n"))
     if n is None or n <= len(counties):
         return ""
     return f"要点中的协作县只有{'、'.join(counties)}这{len(counties)}个，没有第{m.group('n')}个。"
+
+
+def _other_partner_province(index: KnowledgeIndex, text: str) -> str:
+    """A province the question pairs the district with (对口帮扶甘肃) that the plan neither names nor implies."""
+    if not index.lexicon.cue("partner_claim", text) or any(p[:2] in text for p in index.places):
+        return ""
+    from ingest.phrasebook import load
+
+    covered = implied_provinces(index)
+    plan = _doc_text(index, index.plan_doc)
+    for province in dict.fromkeys(load().glossary.province_names.values()):
+        if province in text and province not in covered and province not in plan:
+            return province
+    return ""
 
 
 def unsaid_claim(index: KnowledgeIndex, text: str) -> list[str]:
@@ -139,7 +157,9 @@ def _people_elsewhere(index: KnowledgeIndex, terms: QuestionTerms) -> str:
         return ""
     tagged = [(t, tag) for t, tag in index.tokenizer.tagged(terms.text) if len(t) >= 2]
     people = [t for t, tag in tagged if tag == "nr" and _docs_with(index, t)]
-    others = [t for t, tag in tagged if tag in ("ns", "nt") and _docs_with(index, t)]
+    # "在哪个城市开的": the noun after the question word is the kind of answer wanted, not a place named
+    others = [t for t, tag in tagged if tag in ("ns", "nt") and _docs_with(index, t)
+              and not re.search(rf"(?:哪|什么|啥)[一个座家所]?{re.escape(t)}", terms.text)]
     others += re.findall(r"(?:19|20)\d{2}(?=\s*年)", terms.text)
     for person in people:
         for other in others:

@@ -116,7 +116,7 @@ class KnowledgeIndex:
                         for w, a, b in self.tokenizer.spans(text) if len(w) >= 2]
 
             self._speller = Speller(words, is_known, self.lexicon.confusions, word_spans=word_spans,
-                                    function_chars=self.lexicon.cues.get("function_chars"))
+                                    function_chars=self.lexicon.cues.get("function_chars"), in_corpus=self.mentions)
         return self._speller
 
     def spell(self, query: str) -> tuple[str, list[tuple[str, str]]]:

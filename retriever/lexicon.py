@@ -110,6 +110,8 @@ class Lexicon:
                 continue
             clause = clause_around(question, m.start(), m.end())
             says = self.cues.get("says_ask")  # "有没有写派几个老师": whether the plan states the number
+            if f.name == "quantity" and self.cue("names_not_count", clause):
+                continue  # "还有几个互啥来着": which ones, not how many
             if not (m.group(0).startswith("几") and yes_no and yes_no.search(clause)) or (says and says.search(clause)):
                 return f  # "能不能去疗养几天": 几天 is "a few days" in a yes/no question
         return None
@@ -121,9 +123,12 @@ class Lexicon:
             word = fact.asked(known)
             return re.search(re.escape(word), sentence) if word else None
         vague = self.cues.get("vague_quantity")
+        measure = self.cue("asked_measure", known) if fact.name in ("quantity", "money", "duration") else None
         for m in fact.state.finditer(sentence):
             if fact.name == "quantity" and vague and vague.search(m.group(0)):
                 continue
+            if measure and measure.group("m") not in m.group(0):
+                continue  # "稳住多少万劳动力" is not answered by "9省", "开了几天" not by "17日"
             if known and re.sub(r"\s", "", m.group(0)) in re.sub(r"\s", "", known):
                 continue
             if re.search(r"\d{4}\s*年度", known) and sentence[m.end():m.end() + 1] == "度":

@@ -15,7 +15,7 @@ class Speller:
     def __init__(self, words: Iterable[str], is_known: Callable[[str], bool],
                  confusions: Iterable[tuple[str, str]] = (), max_len: int = 4,
                  word_spans: Callable[[str], list[tuple[int, int, bool]]] | None = None,
-                 function_chars: re.Pattern | None = None):
+                 function_chars: re.Pattern | None = None, in_corpus: Callable[[str], bool] | None = None):
         from pypinyin import lazy_pinyin
 
         self._pinyin = lazy_pinyin
@@ -26,6 +26,8 @@ class Speller:
         # ("医僧"; "是个" is two known words), and a correction never cuts a known one ("有个项目" is no 各项)
         self._word_spans = word_spans
         self._function_chars = function_chars  # 咱/这/哪…: a run with a pronoun is speech, not a misspelt term
+        # "区中原" for 区中园: a dictionary word the corpus never uses (中原) may be part of a longer misspelt term
+        self._in_corpus = in_corpus
         self._by_key: dict[str, set[str]] = {}
         for word in words:
             if 2 <= len(word) <= max_len and _HAN_RUN.fullmatch(word):
@@ -46,7 +48,8 @@ class Speller:
         words = self._word_spans(text) if self._word_spans else None
         spans = None if words is None else [(a, b) for a, b, known in words if not known]
         cut = [] if words is None else [(a, b) for a, b, known in words if known]
-        if spans == []:
+        soft = [(a, b) for a, b in cut if self._in_corpus is not None and not self._in_corpus(text[a:b])]
+        if spans == [] and not soft:
             return text, []
         for m in _HAN_RUN.finditer(text):
             run, base = m.group(0), m.start()
@@ -56,9 +59,10 @@ class Speller:
                 for n in range(min(self.max_len, len(run) - i), 1, -1):
                     window = run[i:i + n]
                     start = base + i
-                    if spans is not None and not any(a < start + n and start < b for a, b in spans):
+                    loose = soft if n >= 3 else []  # three characters or more: a longer term, not a real word
+                    if spans is not None and not any(a < start + n and start < b for a, b in spans + loose):
                         continue
-                    if any(a < start < b or a < start + n < b for a, b in cut):
+                    if any(a < start < b or a < start + n < b for a, b in cut if (a, b) not in loose):
                         continue
                     target = self._match(window)
                     if target:

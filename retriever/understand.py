@@ -209,8 +209,8 @@ class QuestionParser:
         # look-alike characters are mapped before the shape test so 区总工汇 is still seen as a name
         looks = "".join(self.wording.confusables.get(ch, ch) for ch in plain)
         looks = self._suffix_sounds(looks)
-        for m in _ORG.finditer(looks):
-            raw = plain[m.start():m.end()]
+        for m_start, m_end in self._org_spans(looks):
+            raw = plain[m_start:m_end]
             lead = re.match(r"^(请问|那么|那|问一下|我想知道|想问|有|却|但|和|与|及|的)+", raw)
             name = raw[lead.end():] if lead else raw
             match = self._best_reading(name) if len(name) >= 3 else self.matcher.match(name)
@@ -220,7 +220,7 @@ class QuestionParser:
             name = match.written
             if self.wording.not_a_name.match(name) or self.wording.not_in_name.search(name):
                 continue  # "区农副产品要进入哪些场所" asks something; a name asks nothing
-            end = m.end()
+            end = m_end
             start = end - len(name)  # every reading is a tail of the span
             after = plain[end:end + 12].lstrip()  # 工伤联 哪些任务: a space does not part a name from its verb
             bare = re.fullmatch(rf"\s*{re.escape(name)}\s*[呢吗？?]*\s*", plain.replace(" ", ""))
@@ -267,6 +267,18 @@ class QuestionParser:
                 continue  # inside a run of words: 数据局 keeps its 据
             out[i] = self._suffix_keys.get(self.matcher.sound_key(ch), ch)
         return "".join(out)
+
+    def _org_spans(self, looks: str) -> list[tuple[int, int]]:
+        """Spans shaped like unit names; two that touch are one name when together they read as a unit
+        ("镇巴联" + "络组": 联 ends names like 工商联, but here the name goes on)."""
+        spans = [m.span() for m in _ORG.finditer(looks)]
+        out: list[tuple[int, int]] = []
+        for span in spans:
+            if out and out[-1][1] == span[0] and self.matcher.match(looks[out[-1][0]:span[1]]).kind == "clear":
+                out[-1] = (out[-1][0], span[1])
+            else:
+                out.append(span)
+        return out
 
     def _best_reading(self, name: str) -> NameMatch:
         """The name shape starts wherever its regex did (我想问农业农材局): try each tail and keep the best reading."""

@@ -186,3 +186,55 @@ def test_tiaomu_is_a_word_for_tasks_in_set_wording(plan_answerer):
 def test_a_head_count_claimed_in_figures_must_be_stated(plan_answerer):
     ans = plan_answerer.answer("每个振兴工坊要带动50个人就业吧")
     assert not ans.found and not ans.citations
+
+
+# --- yes/no membership, set wording and name shapes found in a newcomer's phone questions ----------------------
+
+@pytest.mark.parametrize("question, item, on", [
+    ("教体局负责第12项吗", 12, False),  # a two-digit task number between the verb and 吗
+    ("数据局在第三项里吗", 3, False),  # "in task N?" rather than "responsible for"
+    ("教体局管医疗帮扶那条吗", 12, False),  # the task described by its title, the unit by its short name
+    ("发改委在不在第9条里", 9, True),
+])
+def test_whether_a_unit_is_on_one_task(answerer, question, item, on):
+    ans = answerer.answer(question)
+    assert ans.found and items(ans) == [item]
+    assert ans.answer.startswith("**是**" if on else "**不是**")
+
+
+def test_a_unit_asked_of_the_task_just_answered(answerer):
+    ans = answerer.answer("第9条谁牵头？发改委在不在这条里")
+    assert items(ans) == [9] and "**是**" in ans.answer
+
+
+def test_a_unit_asked_whether_it_has_only_one_task_gets_its_list(answerer):
+    ans = answerer.answer("文广旅局就管一条吗？是哪条")
+    assert items(ans) == tasks_of("区文化广电和旅游局") and "**1** 项" in ans.answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("教体局负责的里面 哪些发改委不沾边", minus("区教育体育局", "区发展和改革委员会")),  # 不沾边 = not on it
+    ("发改委 农业农村局 商务局三家都在的任务有哪些",  # names parted by spaces only
+     sorted(set(tasks_of("区发展和改革委员会")) & set(tasks_of("区农业农村局")) & set(tasks_of("区商务局")))),
+])
+def test_set_wording_of_a_phone_message(answerer, question, expected):
+    ans = answerer.answer(question)
+    assert ans.mode == "lookup" and items(ans) == expected
+
+
+def test_units_named_once_in_the_whole_plan(answerer):
+    ans = answerer.answer("整个要点里只出现过一次的责任单位有哪些")
+    assert all(u in ans.answer for u in once_units())
+
+
+def test_a_misspelling_inside_a_longer_unit_name(answerer):
+    # 练 for 联: "镇巴练" looks like a name ending in 联 on its own, but the name goes on
+    ans = answerer.answer("镇巴练络组负责几条")
+    assert ans.found and len(items(ans)) == 20
+
+
+def test_the_members_of_a_collective_unit_are_not_listed(answerer):
+    ans = answerer.answer("专班成员单位到底有哪些啊 能给我列个名单不")
+    assert not ans.found and not ans.citations and "没有成员名单" in ans.answer
+    tasks = answerer.answer("专班成员单位负责哪些任务")
+    assert tasks.found and items(tasks) == tasks_of("区对口支援协作合作工作专班成员单位")

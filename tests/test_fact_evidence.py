@@ -1,0 +1,76 @@
+"""A fact asked in a measure, a series or a start year is stated only by a sentence giving that kind of fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answerer import Answerer
+from retriever.lexicon import Lexicon
+from retriever.spelling import Speller
+
+
+@pytest.fixture(scope="module")
+def answerer(plan_answerer) -> Answerer:
+    return plan_answerer
+
+
+def docs(ans) -> list[str]:
+    return [c.doc for c in ans.citations]
+
+
+@pytest.mark.parametrize("question", [
+    "胡春华在广州开会说东部要稳住多少万贫困劳动力",  # "9省" is a number, not one in 万
+    "今年银川那个全国东西部协作工作会议开了几天",  # "17日" is the day it opened, not a length of time
+    "常态化帮扶要搞到哪一年结束",  # the report's dateline gives the year it was filed, nothing more
+    "咱区对口帮扶甘肃哪个县来着",  # 甘肃 is named in a report, but the plan pairs the district with no county there
+    "这个征求意见稿是不是区发改委起草的",  # the drafter is not stated; the draft's status does not answer
+])
+def test_a_fact_of_another_kind_does_not_answer(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_the_partner_province_refusal_names_the_plans_counties(answerer):
+    ans = answerer.answer("咱区对口帮扶甘肃哪个县来着")
+    assert "镇巴县" in ans.answer and "尖扎县" in ans.answer
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("今年算常态化帮扶第几年", "第一年"),  # an ordinal asked: the sentence with one
+    ("“常态化帮扶”是从哪一年开始的？", "第一年"),  # a start year: "this year is the first" in a dated report
+    ("胡春华那个稳岗就业座谈会在哪个城市开的", "广州"),  # 城市 is the kind of answer, not a place named
+    ("总书记说东西部要产业互补人员互动 后面还有几个互啥来着", "技术互学"),  # 几个…啥 asks which, not how many
+])
+def test_the_sentence_stating_that_kind_of_fact_answers(answerer, question, stated):
+    ans = answerer.answer(question)
+    assert ans.found and stated in ans.answer
+    assert any(d.startswith("rmrb") or d.startswith("mohrss") for d in docs(ans)[:3])
+
+
+def test_a_definition_asked_with_a_request_for_the_official_wording(answerer):
+    ans = answerer.answer("消费扶贫到底啥意思 有没有个官方说法")
+    assert ans.found and "社会各界通过消费" in ans.answer
+
+
+def test_a_unit_short_name_is_not_an_absent_name(answerer):
+    from app.gate import question_terms
+
+    assert "教体局" not in question_terms(answerer.index, "教体局管医疗帮扶那条吗").absent
+
+
+def test_asked_measure_and_header_cues_are_data():
+    lex = Lexicon.load()
+    quantity = next(f for f in lex.fact_types if f.name == "quantity")
+    assert lex.states(quantity, "东部9省市", known="稳住多少万贫困劳动力") is None
+    assert lex.states(quantity, "稳岗就业100万人", known="稳住多少万贫困劳动力") is not None
+    assert lex.fact_type("后面还有几个互啥来着") is None or lex.fact_type("后面还有几个互啥来着").name != "quantity"
+    assert lex.cue("header_line", "发布：新华社北京2026年6月17日电")
+
+
+def test_a_dictionary_word_the_corpus_lacks_may_be_part_of_a_misspelt_term():
+    corpus = {"区中园", "园区"}
+    speller = Speller(corpus, lambda w: w in corpus or w == "中原", word_spans=lambda t: [(1, 3, True)],
+                      in_corpus=lambda w: w in corpus)
+    assert speller.correct("区中原") == ("区中园", [("区中原", "区中园")])
+    strict = Speller(corpus, lambda w: w in corpus or w == "中原", word_spans=lambda t: [(1, 3, True)])
+    assert strict.correct("区中原") == ("区中原", [])  # without knowing the corpus, a real word is never touched
