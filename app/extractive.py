@@ -263,7 +263,8 @@ def _compose(q: ParsedQuestion, terms: QuestionTerms, chosen: list[Evidence], ev
 _FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时间", "day": "日期", "when": "时间", "clock": "具体时间",
                "frequency": "频次", "payer": "费用由谁承担", "place": "地点", "person": "人名", "rank": "等次或名次", "contact": "联系方式",
                "name": "名称", "particular": "具体规定", "room": "具体地点", "docno": "文号",
-               "year": "年份", "start_year": "起始年份", "ordinal": "第几（届、年、次）", "duration": "时长"}
+               "year": "年份", "start_year": "起始年份", "ordinal": "第几（届、年、次）", "duration": "时长",
+               "organiser": "主办单位", "superlative": "排名或比较"}
 
 
 def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None,

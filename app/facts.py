@@ -29,14 +29,24 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
     # "把劳动力稳在哪里": a sentence saying "稳在<somewhere>" answers with the question's own verb
     verb = re.search(r"([\u4e00-\u9fff])在哪", terms.text) if fact.name == "place" else None
     echo = re.compile(rf"{verb.group(1)}在[\u4e00-\u9fff]{{1,10}}") if verb else None
+    # "谁主持的": the person must be said to do that, not merely named ("李文化报道" does not answer it)
+    acted = index.lexicon.cue("person_verb", terms.text) if fact.name == "person" else None
+    act = acted.group("verb").replace("讲的话", "讲话").replace("作的报告", "报告") if acted else ""
+    # "129号文有没有定金额": a fact asked of a document named by its number is stated in that document only
+    named = re.search(r"\d+号", terms.text)
+    only = named.group(0) if named and contexts and any(named.group(0) in c for c in contexts) else ""
     for i, sents in enumerate(sentences):
         context = contexts[i] if contexts else ""
+        if only and only not in context:
+            continue
         for sent in sents:
             if _in_header(index, sent) and not index.lexicon.cue("publication_ask", terms.text):
                 continue  # a dateline dates its document: "常态化帮扶到哪年结束" is not answered by it
             bare = sent
             for place in places:  # the partner counties are named everywhere: not an answer to "where"
                 bare = bare.replace(place, "")
+            if act and act not in sent:
+                continue
             m = index.lexicon.states(fact, bare, known=terms.text)
             if not m and fact.name == "place":  # "在<协作县>召开" names the place even though the county is everywhere
                 m = index.lexicon.cue("held_at", sent) or (echo.search(sent) if echo else None)

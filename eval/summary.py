@@ -10,7 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SETS = ("dev", "heldout", "heldout2", "probe", "probe2", "probe3", "probe4", "probe5", "probe6", "probe7", "probe8",
         "probe9", "probe10", "probe11", "probe12", "probe13", "probe14", "probe15", "probe16", "probe17", "probe18",
-        "probe19", "probe20", "probe21", "probe22", "probe23", "probe24", "probe25", "probe26")
+        "probe19", "probe20", "probe21", "probe22", "probe23", "probe24", "probe25", "probe26", "probe27", "probe28")
 ROWS = [("overall accuracy", "accuracy", "{:.1%}"), ("lookups", "lookup_accuracy", "{:.1%}"),
         ("refusal accuracy", "refusal_accuracy", "{:.1%}"), ("false refusals", "false_refusals", "{}"),
         ("R@3", "recall_at_3", "{:.1%}"), ("MRR", "mrr", "{:.3f}"), ("p95 ms (warm)", "p95_ms", "{:.1f}")]

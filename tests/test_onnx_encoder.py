@@ -97,7 +97,15 @@ def test_int8_is_built_once_and_stays_close(tiny_model, onnx_cache, torch_embedd
     assert ensure_onnx(tiny_model, onnx_cache, "fp32").is_file()
 
 
-def test_stale_stamp_rebuilds(tiny_model, tmp_path):
+def test_stale_stamp_rebuilds(tiny_model, onnx_cache, tmp_path, monkeypatch):
+    exported = onnx_cache / tiny_model.name / "model.onnx"
+    calls = []
+
+    def export(model_dir, out):  # what is tested is when an export happens; the export itself is tested above
+        calls.append(model_dir)
+        shutil.copyfile(exported, out)
+
+    monkeypatch.setattr(onnx_encoder, "_export_fp32", export)
     ensure_onnx(tiny_model, tmp_path, "fp32")
     stamp = tmp_path / tiny_model.name / onnx_encoder.STAMP_FILE
     stamp.write_text(json.dumps({"stale": True}))
@@ -106,3 +114,4 @@ def test_stale_stamp_rebuilds(tiny_model, tmp_path):
     assert json.loads(stamp.read_text()) == onnx_encoder._source_stamp(tiny_model)
     assert (tmp_path / tiny_model.name / "model.onnx").stat().st_mtime_ns != before
     assert not [p for p in (tmp_path / tiny_model.name).iterdir() if p.name.startswith(".")]
+    assert len(calls) == 2  # once for the missing file, once for the stale stamp
