@@ -9,6 +9,8 @@ from retriever.index import KnowledgeIndex
 from retriever.models import Hit
 from retriever.understand import ParsedQuestion
 
+from .contradict import contradiction
+from .definitions import chunk_citation
 from .facts import (
     asked_count,
     asked_instances,
@@ -126,7 +128,7 @@ def precheck(index: KnowledgeIndex, question: str, query: str, need_domain: bool
             or any(index.lexicon.cue(c, query) for c in ("opinion", "prediction", "progress", "artifact")):
         return refusal(question)
     if terms.absent:
-        return refusal(question, absent=terms.absent)
+        return corrected(index, question, terms.absent) or refusal(question, absent=terms.absent)
     beyond = partner_beyond(index, query)  # "第三个协作县": before the overview, which would list the two there are
     return refusal(question, note=beyond) if beyond else None
 
@@ -152,7 +154,8 @@ def _refused_unread(index: KnowledgeIndex, q: ParsedQuestion, query: str) -> Ans
         return refusal(q.text, absent=[category])
     unsaid = unsaid_claim(index, query)
     if unsaid:
-        return refusal(q.text, note=f"要点及相关文件中没有“{'”“'.join(unsaid[:3])}”这样的说法。")
+        return corrected(index, q.text, unsaid) or \
+            refusal(q.text, note=f"要点及相关文件中没有“{'”“'.join(unsaid[:3])}”这样的说法。")
     return None
 
 
@@ -265,6 +268,18 @@ _FACT_WORDS = {"instances": "具体名单", "quantity": "数字", "date": "时�
                "name": "名称", "particular": "具体规定", "room": "具体地点", "docno": "文号",
                "year": "年份", "start_year": "起始年份", "ordinal": "第几（届、年、次）", "duration": "时长",
                "organiser": "主办单位", "superlative": "排名或比较"}
+
+
+def corrected(index: KnowledgeIndex, question: str, words: list[str]) -> Answer | None:
+    """"…是第三届吧" when a clause on the same topic says 第五届: "不是", with that sentence, cited."""
+    found = contradiction(index, question, words)
+    if found is None:
+        return None
+    hit = index.hit(found.chunk_id, 1.0)
+    shown = found.sentence.replace(found.stated, f"**{found.stated}**", 1)
+    text = f"**不是**。文件中写的是「{found.stated}」，不是「{found.claimed}」。\n\n{source_line(hit)}：\n\n> {shown}"
+    return Answer(question=question, answer=text, found=True, mode="retrieval",
+                  citations=[chunk_citation(index, found.chunk_id, [found.sentence])])
 
 
 def refusal(question: str, near: Evidence | None = None, fact: str = "", absent: list[str] | None = None,

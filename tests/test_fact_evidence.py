@@ -86,3 +86,23 @@ def test_a_dictionary_word_the_corpus_lacks_may_be_part_of_a_misspelt_term():
 def test_a_part_named_in_short_before_how_many_tasks_it_has(answerer):
     ans = answerer.answer("劳务协作有哪几条 都谁管的")
     assert sorted({c.item for c in ans.citations}) == [8, 9, 10] and "区人力资源和社会保障局" in ans.answer
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("江苏那个对口地区特色产品交易会，今年办的是第三届吧", "第五届"),  # an ordinal of the same series
+    ("今年要整改的是2024年度考核反馈的问题吧", "2025年度"),  # a year of the same round
+    ("生态环保那条主要盯的是长江流域对吧", "黄河流域"),  # a name of the same kind (…流域)
+])
+def test_a_claim_the_plan_contradicts_is_corrected_from_the_clause(answerer, question, stated):
+    ans = answerer.answer(question)
+    assert ans.found and ans.answer.startswith("**不是**") and f"**{stated}**" in ans.answer
+    assert len(ans.citations) == 1 and ans.citations[0].item is not None
+
+
+@pytest.mark.parametrize("question", [
+    "区里是不是给每所结对学校拨5万元经费？",  # 工会经费 shares only a common head, on another topic
+    "这个要点是不是已经过了区委常委会审议？",
+    "消费帮扶金秋行动是不是放在国庆期间搞",  # 广州期间 is another matter altogether
+])
+def test_a_value_of_the_same_shape_on_another_topic_is_no_contradiction(answerer, question):
+    assert not answerer.answer(question).answer.startswith("**不是**")
