@@ -106,3 +106,18 @@ def test_a_claim_the_plan_contradicts_is_corrected_from_the_clause(answerer, que
 ])
 def test_a_value_of_the_same_shape_on_another_topic_is_no_contradiction(answerer, question):
     assert not answerer.answer(question).answer.startswith("**不是**")
+
+
+@pytest.mark.parametrize("question", [
+    "我们超市进帮扶产品能不能减免点税？",  # a tax break: no document names one
+    "在通州打工的镇巴人，娃能在这边上公办学校不",  # school places for workers' children
+    "坐车回镇巴过年，政府给不给报车票",  # travel costs paid back
+])
+def test_an_entitlement_no_document_names_is_refused(answerer, question):
+    ans = answerer.answer(question)
+    assert not ans.found and not ans.citations
+
+
+def test_a_unit_alias_holding_an_entitlement_word_is_still_a_unit(answerer):
+    ans = answerer.answer("人社保局负责哪些任务")  # 社保 in a unit's name asks nothing about social insurance
+    assert ans.found and ans.mode == "lookup" and "区人力资源和社会保障局" in ans.answer
