@@ -121,3 +121,9 @@ def test_an_entitlement_no_document_names_is_refused(answerer, question):
 def test_a_unit_alias_holding_an_entitlement_word_is_still_a_unit(answerer):
     ans = answerer.answer("人社保局负责哪些任务")  # 社保 in a unit's name asks nothing about social insurance
     assert ans.found and ans.mode == "lookup" and "区人力资源和社会保障局" in ans.answer
+
+
+@pytest.mark.parametrize("question", ["开会这事儿有啥讲究没，总不能天天开吧", "两边定期会商是不是越勤越好，最好三天两头碰一次"])
+def test_everyday_words_for_too_often_find_the_plans_rule(answerer, question):
+    ans = answerer.answer(question)  # 天天, 三天两头 are the plan's 过频过繁 in everyday words, not unsaid claims
+    assert ans.found and "过频过繁" in ans.answer and 18 in [c.item for c in ans.citations]
