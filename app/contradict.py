@@ -51,17 +51,21 @@ def contradiction(index: KnowledgeIndex, question: str, words: list[str]) -> Con
     shape; None when there is none (then the claim is only unsupported, and refused as such)."""
     if not index.lexicon.cue("confirm", question):
         return None
+    shapes = claimed_shapes(index, question, words)
+    if not shapes:
+        return None
     terms = question_terms(index, question)
     floor = specific_weight(index)
     best: tuple[float, Contradiction] | None = None
-    for claim, shape in claimed_shapes(index, question, words):
-        for cid, (_, meta) in index.chunks.items():
-            for sent in sentences_of(index.hit(cid, 1.0)):
+    for cid, (_, meta) in index.chunks.items():
+        for sent in sentences_of(index.hit(cid, 1.0)):
+            low = sent.lower()
+            for claim, shape in shapes:
                 stated = next((m.group(0) for m in shape.finditer(sent) if m.group(0) != claim), "")
                 if not stated:
                     continue
                 specific = [g for g in terms.groups if g.weight >= floor and g.surface not in claim
-                            and g.found_in(sent.lower()) and g.found_in(sent.lower()) not in stated]
+                            and (form := g.found_in(low)) and form not in stated]
                 score = terms.coverage(sent) + (0.05 if meta.get("doc") == index.plan_doc else 0.0)
                 if specific and score >= _ON_TOPIC and (best is None or score > best[0]):
                     best = (score, Contradiction(cid, sent, claim, stated))

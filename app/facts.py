@@ -40,13 +40,13 @@ def find_fact(index: KnowledgeIndex, fact: FactType, terms: QuestionTerms, sente
         if only and only not in context:
             continue
         for sent in sents:
+            if act and act not in sent:
+                continue
             if _in_header(index, sent) and not index.lexicon.cue("publication_ask", terms.text):
                 continue  # a dateline dates its document: "常态化帮扶到哪年结束" is not answered by it
             bare = sent
             for place in places:  # the partner counties are named everywhere: not an answer to "where"
                 bare = bare.replace(place, "")
-            if act and act not in sent:
-                continue
             m = index.lexicon.states(fact, bare, known=terms.text)
             if not m and fact.name == "place":  # "在<协作县>召开" names the place even though the county is everywhere
                 m = index.lexicon.cue("held_at", sent) or (echo.search(sent) if echo else None)

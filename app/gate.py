@@ -90,7 +90,7 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
         if index.mentions(tok) or known_parts(index, tok):
             thing = tag[:1] in ("n", "x", "e") and not tok.isdigit()
             out.groups.append(TermGroup(tok, (tok,), _idf(index, tok), names_thing=thing))
-        elif unit_forms(index, tok):  # "教体局": the short name of a unit the plan writes in full is no absent name
+        elif is_unit_alias(index, tok):  # "教体局": the short name of a unit the plan writes in full is no absent name
             out.domain = True
         elif at <= aside and _specific(index, tok, tag) and tok not in implied_provinces(index):
             out.absent.append(tok)
@@ -114,10 +114,10 @@ def _question_terms(index: KnowledgeIndex, text: str) -> QuestionTerms:
     return out
 
 
-def unit_forms(index: KnowledgeIndex, tok: str) -> tuple[str, ...]:
-    """The names the corpus writes a unit by, when `tok` is a known short name of it ("教体局" → 区教育体育局)."""
+def is_unit_alias(index: KnowledgeIndex, tok: str) -> bool:
+    """Whether `tok` is a known short name of a unit the corpus writes in full ("教体局" → 区教育体育局)."""
     unit = index.parser.names.get(tok)
-    return tuple(n for n in (unit,) if n and n != tok and index.mentions(n))
+    return bool(unit) and unit != tok and index.mentions(unit)
 
 
 def aside_start(lex: Lexicon, text: str) -> int:
